@@ -1,0 +1,206 @@
+"""The project catalogue: projects, ordered scenes, assets and job records in one DuckDB file.
+
+Every method is one transaction in a short-lived connection (see :mod:`._connection`), so any
+number of processes can share the file. The schema is migrated to the current version the first
+time a :class:`Catalogue` touches the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from vidkit.catalogue import _assets, _projects, _scenes
+from vidkit.catalogue._connection import Connector
+from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
+from vidkit.model import Asset, Job, Project, Scene
+
+__all__ = ["SCHEMA_VERSION", "Catalogue", "migrate", "schema_version"]
+
+#: Called with the asset paths that a delete left unreferenced, while the catalogue is still held.
+RemoveFiles = Callable[[list[str]], None]
+
+
+class Catalogue:
+    """Persistent projects, scenes, assets and jobs, addressed by project slug."""
+
+    def __init__(self, path: Path, *, lock_timeout_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self._connector = Connector(self.path, lock_timeout_s=lock_timeout_s)
+        self._migrated = False
+
+    def __repr__(self) -> str:
+        return f"Catalogue({str(self.path)!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A raw transaction for callers that combine several steps atomically."""
+        with self._connector.connect() as conn:
+            if not self._migrated:
+                migrate(conn)
+                self._migrated = True
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        with self.transaction() as conn:
+            return schema_version(conn)
+
+    # projects -------------------------------------------------------------------------------
+
+    def projects(self) -> list[Project]:
+        with self.transaction() as conn:
+            return _projects.list_all(conn)
+
+    def project(self, slug: str) -> Project:
+        with self.transaction() as conn:
+            return _projects.get(conn, slug)
+
+    def create_project(self, **fields: Any) -> Project:
+        with self.transaction() as conn:
+            return _projects.create(conn, fields)
+
+    def update_project(self, slug: str, /, **changes: Any) -> Project:
+        with self.transaction() as conn:
+            return _projects.update(conn, slug, changes)
+
+    def delete_project(self, slug: str, remove_files: RemoveFiles | None = None) -> None:
+        with self._connector.connect() as conn:
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                paths = _projects.delete(conn, slug)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if remove_files is not None and paths:
+                remove_files(paths)
+
+    # scenes ---------------------------------------------------------------------------------
+
+    def scenes(self, slug: str) -> list[Scene]:
+        with self.transaction() as conn:
+            return _scenes.list_for(conn, _projects.project_id(conn, slug))
+
+    def scene(self, slug: str, scene_id: int) -> Scene:
+        with self.transaction() as conn:
+            return _scenes.get(conn, _projects.project_id(conn, slug), scene_id)
+
+    def add_scene(self, slug: str, *, position: int | None = None, **fields: Any) -> Scene:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            scene = _scenes.add(conn, pid, fields, position=position)
+            _projects.touch(conn, pid)
+            return scene
+
+    def update_scene(self, slug: str, scene_id: int, **changes: Any) -> Scene:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            scene = _scenes.update(conn, pid, scene_id, changes)
+            _projects.touch(conn, pid)
+            return scene
+
+    def move_scene(self, slug: str, scene_id: int, position: int) -> list[Scene]:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            scenes = _scenes.move(conn, pid, scene_id, position)
+            _projects.touch(conn, pid)
+            return scenes
+
+    def reorder_scenes(self, slug: str, scene_ids: Sequence[int]) -> list[Scene]:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            scenes = _scenes.reorder(conn, pid, list(scene_ids))
+            _projects.touch(conn, pid)
+            return scenes
+
+    def delete_scene(self, slug: str, scene_id: int, remove_files: RemoveFiles | None = None) -> None:
+        with self._connector.connect() as conn:
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                pid = _projects.project_id(conn, slug)
+                paths = _scenes.delete(conn, pid, scene_id)
+                _projects.touch(conn, pid)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if remove_files is not None and paths:
+                remove_files(paths)
+
+    # assets ---------------------------------------------------------------------------------
+
+    def add_asset(
+        self,
+        slug: str,
+        *,
+        kind: str,
+        path: str,
+        sha256: str,
+        size_bytes: int,
+        scene_id: int | None = None,
+        duration_ms: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        place: Callable[[], None] | None = None,
+    ) -> Asset:
+        """Record an asset. ``place`` (moving the file into the store) runs inside the
+        transaction, so a concurrent delete can never remove a file that is being recorded."""
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            _assets.check_kind(kind)
+            if scene_id is not None:
+                _scenes.get(conn, pid, scene_id)
+            if place is not None:
+                place()
+            return _assets.add(
+                conn,
+                pid,
+                scene_id=scene_id,
+                kind=kind,
+                path=path,
+                sha256=sha256,
+                size_bytes=size_bytes,
+                duration_ms=duration_ms,
+                metadata=metadata or {},
+            )
+
+    def assets(self, slug: str, *, scene_id: int | None = None, kind: str | None = None) -> list[Asset]:
+        with self.transaction() as conn:
+            return _assets.list_for(conn, _projects.project_id(conn, slug), scene_id=scene_id, kind=kind)
+
+    def asset(self, asset_id: int) -> Asset:
+        with self.transaction() as conn:
+            return _assets.get(conn, asset_id)
+
+    # jobs -----------------------------------------------------------------------------------
+
+    def start_job(self, slug: str, stage: str, cache_key: str, *, scene_id: int | None = None) -> Job:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            return _assets.start_job(conn, pid, scene_id, stage, cache_key)
+
+    def finish_job(self, job_id: int, *, output_asset_id: int | None = None) -> Job:
+        with self.transaction() as conn:
+            return _assets.end_job(conn, job_id, "done", output_asset_id=output_asset_id)
+
+    def fail_job(self, job_id: int, error: str) -> Job:
+        with self.transaction() as conn:
+            return _assets.end_job(conn, job_id, "failed", error=error)
+
+    def cached_job(self, cache_key: str) -> Job | None:
+        """The latest finished job with this cache key, if any."""
+        with self.transaction() as conn:
+            return _assets.done_job(conn, cache_key)
+
+    def jobs(self, slug: str, *, scene_id: int | None = None) -> list[Job]:
+        with self.transaction() as conn:
+            return _assets.jobs_for(conn, _projects.project_id(conn, slug), scene_id)

@@ -1,0 +1,236 @@
+"""Configuration: ``config.toml`` parsed once into typed, frozen objects.
+
+Relative paths resolve against the folder of the config file. Unknown keys and values of the
+wrong type are errors that name the key and the file. Secrets never live in the file: it names
+the environment variable that holds each one, and :func:`secret` reads it when a backend needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vidkit.errors import ConfigError
+
+__all__ = [
+    "CONFIG_ENV",
+    "AssetsConfig",
+    "CatalogueConfig",
+    "CloudLLMConfig",
+    "Config",
+    "LLMConfig",
+    "LocalLLMConfig",
+    "ModelsConfig",
+    "ServerConfig",
+    "ServiceConfig",
+    "ServicesConfig",
+    "find_config",
+    "load_config",
+    "secret",
+    "starter_config",
+]
+
+CONFIG_ENV = "VIDKIT_CONFIG"
+DEFAULT_NAME = "config.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _check_url(value: str) -> str:
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL, or empty to leave it unset")
+    return value.rstrip("/")
+
+
+def _check_env_name(value: str) -> str:
+    if value and not value.replace("_", "").isalnum():
+        raise ValueError("must be the NAME of an environment variable, not the secret itself")
+    return value
+
+
+class ServerConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    token_env: str = "VIDKIT_API_TOKEN"
+
+    _env = field_validator("token_env")(_check_env_name)
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+
+
+class CatalogueConfig(_Section):
+    path: Path = Path("var/catalogue.duckdb")
+    lock_timeout_s: float = Field(default=30.0, gt=0)
+
+
+class AssetsConfig(_Section):
+    root: Path = Path("var/assets")
+
+
+class ModelsConfig(_Section):
+    dir: Path = Path("models")
+
+
+class CloudLLMConfig(_Section):
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_s: float = Field(default=60.0, gt=0)
+
+    _url = field_validator("base_url")(_check_url)
+    _env = field_validator("api_key_env")(_check_env_name)
+
+
+class LocalLLMConfig(_Section):
+    ollama_url: str = "http://127.0.0.1:11434"
+    llamacpp_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "smollm2:135m"
+    timeout_s: float = Field(default=120.0, gt=0)
+
+    _url = field_validator("ollama_url", "llamacpp_url")(_check_url)
+
+
+class LLMConfig(_Section):
+    backend: Literal["embedded", "openai", "ollama", "llamacpp"] = "embedded"
+    cloud: CloudLLMConfig = CloudLLMConfig()
+    local: LocalLLMConfig = LocalLLMConfig()
+
+
+class ServiceConfig(_Section):
+    """An external service endpoint; an empty ``url`` means the embedded default is used."""
+
+    url: str = ""
+    api_key_env: str = ""
+    timeout_s: float = Field(default=60.0, gt=0)
+
+    _url = field_validator("url")(_check_url)
+    _env = field_validator("api_key_env")(_check_env_name)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+class ServicesConfig(_Section):
+    tts: ServiceConfig = ServiceConfig()
+    image: ServiceConfig = ServiceConfig()
+    lipsync: ServiceConfig = ServiceConfig()
+    matting: ServiceConfig = ServiceConfig()
+    capture: ServiceConfig = ServiceConfig()
+
+
+class Config(_Section):
+    """The whole configuration. ``source`` is the file it came from (None for defaults)."""
+
+    server: ServerConfig = ServerConfig()
+    catalogue: CatalogueConfig = CatalogueConfig()
+    assets: AssetsConfig = AssetsConfig()
+    models: ModelsConfig = ModelsConfig()
+    llm: LLMConfig = LLMConfig()
+    services: ServicesConfig = ServicesConfig()
+    source: Path | None = None
+
+    def resolved(self, base: Path) -> Config:
+        """A copy whose relative paths are made absolute against ``base``."""
+        return self.model_copy(
+            update={
+                "catalogue": self.catalogue.model_copy(
+                    update={"path": _absolute(self.catalogue.path, base)}
+                ),
+                "assets": self.assets.model_copy(update={"root": _absolute(self.assets.root, base)}),
+                "models": self.models.model_copy(update={"dir": _absolute(self.models.dir, base)}),
+            }
+        )
+
+
+def _absolute(path: Path, base: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Locate the config file: ``explicit``, else ``$VIDKIT_CONFIG``, else the nearest
+    ``config.toml`` in the working directory or one of its parents."""
+    if explicit is not None:
+        return Path(explicit).expanduser()
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_NAME
+        if candidate.is_file():
+            return candidate
+    return here / DEFAULT_NAME
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate a config file; see :func:`find_config` for how it is found."""
+    file = find_config(path)
+    if not file.exists():
+        raise ConfigError(
+            f"no config file at {file}: run `vidkit init` to write a starter one, "
+            "or pass -c/--config-file with the path of yours"
+        )
+    if not file.is_file():
+        raise ConfigError(f"config path {file} is not a file")
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc}") from exc
+    return parse_config(raw, file)
+
+
+def parse_config(raw: dict[str, Any], file: Path) -> Config:
+    """Validate an already-parsed TOML mapping that came from ``file``."""
+    if "source" in raw:
+        raise ConfigError(f"{file}: unknown key 'source'")
+    try:
+        # JSON mode with strict types: TOML strings become paths, but "30" is no number.
+        config = Config.model_validate_json(json.dumps(raw, default=str))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, file)) from None
+    file = file.resolve()
+    return config.resolved(file.parent).model_copy(update={"source": file})
+
+
+def _describe(exc: ValidationError, file: Path) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        key = loc[-1] if loc else "?"
+        section = f"[{'.'.join(loc[:-1])}] " if len(loc) > 1 else ""
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{file}: unknown key {section}{key}")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{file}: {section}{key}: {msg} (got {err.get('input')!r})")
+    return "; ".join(lines)
+
+
+def secret(env_name: str, *, purpose: str) -> str:
+    """Read a secret from the environment, or raise a :class:`ConfigError` that names it."""
+    if not env_name:
+        raise ConfigError(f"no environment variable is configured for the {purpose}")
+    value = os.environ.get(env_name, "")
+    if not value:
+        raise ConfigError(f"set the environment variable {env_name} to the {purpose}")
+    return value
+
+
+def starter_config() -> str:
+    """The text of a starter ``config.toml`` (what ``vidkit init`` writes)."""
+    from importlib.resources import files
+
+    return files("vidkit").joinpath("config_template.toml").read_text(encoding="utf-8")

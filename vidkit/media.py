@@ -1,0 +1,141 @@
+"""Reading facts about media files with the ffmpeg binary from ``imageio-ffmpeg``.
+
+That build ships no ffprobe, so :func:`probe` runs ``ffmpeg -i FILE`` (which reads the headers
+and stops) and parses what it prints about the container and its streams.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from vidkit.errors import BackendError, MediaError
+
+__all__ = ["MediaInfo", "ffmpeg_exe", "probe"]
+
+_DURATION_RE = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_STREAM_RE = re.compile(r"Stream #\d+:\d+(?:\[\w+\])?(?:\(\w+\))?: (Video|Audio|Subtitle|Data): (\w+)(.*)")
+_SIZE_RE = re.compile(r", (\d{2,5})x(\d{2,5})")
+_FPS_RE = re.compile(r", (\d+(?:\.\d+)?) (?:fps|tbr)")
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What ffmpeg reports about a file's container and first video/audio streams."""
+
+    duration_ms: int | None
+    has_video: bool
+    has_audio: bool
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+
+    @property
+    def is_still(self) -> bool:
+        """An image: a video stream and no duration to speak of."""
+        return self.has_video and not self.has_audio and not self.duration_ms
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {k: v for k, v in {
+            "has_video": self.has_video,
+            "has_audio": self.has_audio,
+            "width": self.width,
+            "height": self.height,
+            "fps": self.fps,
+            "video_codec": self.video_codec,
+            "audio_codec": self.audio_codec,
+        }.items() if v is not None}
+
+
+@cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary bundled with imageio-ffmpeg."""
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise BackendError("imageio-ffmpeg is missing: run `pip install imageio-ffmpeg`") from exc
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError as exc:
+        raise BackendError(f"no usable ffmpeg binary: {exc}; reinstall imageio-ffmpeg") from exc
+
+
+def probe(path: Path, *, name: str | None = None, timeout_s: float = 30.0) -> MediaInfo:
+    """Describe a media file, or raise :class:`MediaError` saying why it is not one.
+
+    ``name`` is how messages call the file (an upload's original name, say).
+    """
+    path = Path(path)
+    name = name or path.name
+    if not path.is_file():
+        raise MediaError(f"{path} does not exist or is not a file")
+    if path.stat().st_size == 0:
+        raise MediaError(f"{name} is empty (0 bytes); export or copy it again")
+    try:
+        result = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise MediaError(f"ffmpeg took more than {timeout_s:g} s to read {name}") from exc
+    return parse_probe(result.stderr, name=name)
+
+
+def parse_probe(text: str, *, name: str) -> MediaInfo:
+    """Parse the banner ``ffmpeg -i`` prints; exposed for tests."""
+    video = audio = None
+    for match in _STREAM_RE.finditer(text):
+        kind, codec, rest = match.groups()
+        if kind == "Video" and video is None:
+            video = (codec, rest)
+        elif kind == "Audio" and audio is None:
+            audio = (codec, rest)
+    if video is None and audio is None:
+        reason = _last_error(text)
+        raise MediaError(
+            f"{name} is not a readable audio, video or image file ({reason}); check that it "
+            "plays in a media player, or export it again"
+        )
+    duration_ms = None
+    m = _DURATION_RE.search(text)
+    if m:
+        hours, minutes, seconds = int(m.group(1)), int(m.group(2)), float(m.group(3))
+        duration_ms = round((hours * 3600 + minutes * 60 + seconds) * 1000)
+    width = height = None
+    fps = None
+    if video is not None:
+        size = _SIZE_RE.search(video[1])
+        if size:
+            width, height = int(size.group(1)), int(size.group(2))
+        rate = _FPS_RE.search(video[1])
+        if rate:
+            fps = float(rate.group(1))
+    return MediaInfo(
+        duration_ms=duration_ms,
+        has_video=video is not None,
+        has_audio=audio is not None,
+        width=width,
+        height=height,
+        fps=fps,
+        video_codec=video[0] if video else None,
+        audio_codec=audio[0] if audio else None,
+    )
+
+
+def _last_error(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    useful = [ln for ln in lines if "At least one output file" not in ln]
+    if not useful:
+        return "ffmpeg found no streams"
+    last = useful[-1]
+    return last.split(": ", 1)[-1] if ": " in last else last

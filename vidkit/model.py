@@ -1,0 +1,335 @@
+"""Domain values: projects, scenes, layouts, assets and job records.
+
+Pure, frozen dataclasses with no I/O. Validation helpers raise :class:`InvalidInput` with the
+offending field named, so every surface reports the same rule in the same words.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any, Final
+
+from vidkit.errors import InvalidInput
+
+__all__ = [
+    "ASSET_KINDS",
+    "CORNERS",
+    "JOB_STATUSES",
+    "MEDIA_KINDS",
+    "Asset",
+    "Job",
+    "Layout",
+    "Project",
+    "Scene",
+    "validate_slug",
+    "validate_title",
+]
+
+SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX: Final = 64
+TITLE_MAX: Final = 200
+TEXT_MAX: Final = 1_000_000  # characters, for descriptions, narration and notes
+
+CORNERS: Final = ("top-left", "top-right", "bottom-left", "bottom-right")
+
+#: Kinds of asset whose files are media that ffmpeg must be able to read.
+MEDIA_KINDS: Final = frozenset(
+    {
+        "avatar_image",
+        "avatar_video",
+        "tts_audio",
+        "voice_sample",
+        "screen_capture",
+        "image",
+        "music",
+        "composited_scene",
+        "final_video",
+    }
+)
+#: Every kind of asset the catalogue accepts.
+ASSET_KINDS: Final = MEDIA_KINDS | frozenset({"code_file", "captions", "document", "other"})
+
+JOB_STATUSES: Final = ("running", "done", "failed")
+
+
+def validate_slug(slug: str) -> str:
+    """Return ``slug`` if it is a valid project slug, else raise :class:`InvalidInput`."""
+    if not isinstance(slug, str) or not slug:
+        raise InvalidInput("slug is required: use lowercase letters, digits and hyphens", field="slug")
+    if len(slug) > SLUG_MAX:
+        raise InvalidInput(f"slug is longer than {SLUG_MAX} characters", field="slug")
+    if not SLUG_RE.match(slug):
+        raise InvalidInput(
+            f"slug {slug!r} is invalid: use lowercase letters, digits and single hyphens "
+            "between them, for example 'intro-to-python'",
+            field="slug",
+        )
+    return slug
+
+
+def validate_title(title: str, *, field_name: str = "title") -> str:
+    """Return the stripped title, or raise :class:`InvalidInput` if it is empty or too long."""
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput(f"{field_name} is required and cannot be blank", field=field_name)
+    title = title.strip()
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(f"{field_name} is longer than {TITLE_MAX} characters", field=field_name)
+    return title
+
+
+def validate_text(text: str, *, field_name: str) -> str:
+    """Return ``text`` if it is a string within the size limit."""
+    if not isinstance(text, str):
+        raise InvalidInput(f"{field_name} must be text", field=field_name)
+    if len(text) > TEXT_MAX:
+        raise InvalidInput(
+            f"{field_name} has {len(text):,} characters; the limit is {TEXT_MAX:,}",
+            field=field_name,
+        )
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the avatar sits over the screen source, and whether captions are burned in.
+
+    The avatar is either pinned to a ``corner`` with a ``margin`` in pixels, or placed with its
+    centre at ``x``/``y`` given as fractions of the frame (0..1). ``scale`` is the avatar's height
+    as a fraction of the frame height.
+    """
+
+    corner: str | None = "bottom-right"
+    x: float | None = None
+    y: float | None = None
+    scale: float = 0.35
+    margin: int = 32
+    captions: bool = True
+
+    def __post_init__(self) -> None:
+        if self.corner is not None and self.corner not in CORNERS:
+            raise InvalidInput(
+                f"avatar corner {self.corner!r} is invalid: choose one of {', '.join(CORNERS)}",
+                field="avatar_corner",
+            )
+        if (self.x is None) != (self.y is None):
+            raise InvalidInput("give both avatar_x and avatar_y, or neither", field="avatar_x")
+        if self.corner is None and self.x is None:
+            raise InvalidInput("give an avatar corner or an avatar_x/avatar_y position", field="avatar_corner")
+        for name in ("x", "y"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise InvalidInput(f"avatar_{name} must be between 0 and 1", field=f"avatar_{name}")
+        if not 0.05 <= self.scale <= 1.0:
+            raise InvalidInput("avatar_scale must be between 0.05 and 1", field="avatar_scale")
+        if not 0 <= self.margin <= 1000:
+            raise InvalidInput("avatar_margin must be between 0 and 1000 pixels", field="avatar_margin")
+
+    @property
+    def placement(self) -> str:
+        """A short human description of where the avatar sits."""
+        if self.x is not None and self.y is not None:
+            return f"at ({self.x:.2f}, {self.y:.2f})"
+        return f"{self.corner}, margin {self.margin}px"
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A video project: an ordered list of scenes plus its output format."""
+
+    id: int
+    slug: str
+    title: str
+    subtitle: str = ""
+    description: str = ""
+    width: int = 1920
+    height: int = 1080
+    fps: Fraction = Fraction(30)
+    scene_count: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form used by the CLI's ``--json`` and the HTTP API."""
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "description": self.description,
+            "width": self.width,
+            "height": self.height,
+            "fps": str(self.fps),
+            "scene_count": self.scene_count,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+        }
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("slug", self.slug),
+            ("scenes", str(self.scene_count)),
+            ("format", f"{self.width}×{self.height} @ {self.fps} fps"),
+            ("updated", _iso(self.updated_at) or ""),
+        ]
+        subtitle = f"<div><i>{_e(self.subtitle)}</i></div>" if self.subtitle else ""
+        desc = f"<p>{_e(_clip(self.description, 400))}</p>" if self.description else ""
+        return (
+            f"<div class='vidkit-project'><b>{_e(self.title)}</b>{subtitle}{desc}"
+            f"{_table(rows)}</div>"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """One scene of a project: narration plus how it is laid out."""
+
+    id: int
+    project_id: int
+    position: int
+    title: str
+    narration: str = ""
+    notes: str = ""
+    target_duration_ms: int | None = None
+    layout: Layout = field(default_factory=Layout)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.narration.split())
+
+    @property
+    def estimated_duration_ms(self) -> int:
+        """Spoken length estimated at 150 words per minute."""
+        return round(self.word_count / 150 * 60_000)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project_id": self.project_id,
+            "position": self.position,
+            "title": self.title,
+            "narration": self.narration,
+            "notes": self.notes,
+            "target_duration_ms": self.target_duration_ms,
+            "avatar_corner": self.layout.corner,
+            "avatar_x": self.layout.x,
+            "avatar_y": self.layout.y,
+            "avatar_scale": self.layout.scale,
+            "avatar_margin": self.layout.margin,
+            "captions": self.layout.captions,
+            "word_count": self.word_count,
+            "estimated_duration_ms": self.estimated_duration_ms,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+        }
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("position", str(self.position)),
+            ("words", f"{self.word_count} (≈ {self.estimated_duration_ms / 1000:.1f} s spoken)"),
+            ("avatar", f"{self.layout.placement}, scale {self.layout.scale:.2f}"),
+            ("captions", "on" if self.layout.captions else "off"),
+        ]
+        if self.target_duration_ms is not None:
+            rows.append(("target", f"{self.target_duration_ms / 1000:.1f} s"))
+        narration = (
+            f"<blockquote>{_e(_clip(self.narration, 600))}</blockquote>" if self.narration else ""
+        )
+        return (
+            f"<div class='vidkit-scene'><b>{self.position}. {_e(self.title)}</b>"
+            f"{narration}{_table(rows)}</div>"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """Metadata of one file in the asset store; ``path`` is relative to the assets root."""
+
+    id: int
+    project_id: int
+    kind: str
+    path: str
+    sha256: str
+    size_bytes: int
+    scene_id: int | None = None
+    duration_ms: int | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project_id": self.project_id,
+            "scene_id": self.scene_id,
+            "kind": self.kind,
+            "path": self.path,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "duration_ms": self.duration_ms,
+            "metadata": json.loads(json.dumps(dict(self.metadata))),
+            "created_at": _iso(self.created_at),
+        }
+
+    def _repr_html_(self) -> str:
+        duration = f", {self.duration_ms / 1000:.2f} s" if self.duration_ms is not None else ""
+        return (
+            f"<div class='vidkit-asset'><b>{_e(self.kind)}</b> {_e(self.metadata.get('filename', ''))}"
+            f" <code>{self.sha256[:12]}</code> ({self.size_bytes:,} bytes{duration})</div>"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One run of one pipeline stage, recorded so that renders can resume and skip work."""
+
+    id: int
+    project_id: int
+    stage: str
+    cache_key: str
+    status: str
+    scene_id: int | None = None
+    error: str | None = None
+    output_asset_id: int | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project_id": self.project_id,
+            "scene_id": self.scene_id,
+            "stage": self.stage,
+            "cache_key": self.cache_key,
+            "status": self.status,
+            "error": self.error,
+            "output_asset_id": self.output_asset_id,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:1em'>{_e(k)}</th><td>{_e(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table>{body}</table>"
