@@ -153,6 +153,10 @@ class Workspace:
     def assets(self, slug: str, *, scene_id: int | None = None, kind: str | None = None) -> list[Asset]:
         return self.catalogue.assets(slug, scene_id=scene_id, kind=kind)
 
+    def delete_asset(self, slug: str, asset_id: int) -> None:
+        """Forget an asset; its file goes too unless another asset row shares it."""
+        self.catalogue.delete_asset(slug, asset_id, remove_files=self.store.remove)
+
     def asset_path(self, asset: Asset) -> Path:
         """Where an asset's file is on disk."""
         return self.store.resolve(asset.path)

@@ -177,6 +177,18 @@ class Catalogue:
         with self.transaction() as conn:
             return _assets.list_for(conn, _projects.project_id(conn, slug), scene_id=scene_id, kind=kind)
 
+    def delete_asset(self, slug: str, asset_id: int, remove_files: RemoveFiles | None = None) -> None:
+        with self._connector.connect() as conn:
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                paths = _assets.delete(conn, _projects.project_id(conn, slug), asset_id)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if remove_files is not None and paths:
+                remove_files(paths)
+
     def asset(self, asset_id: int) -> Asset:
         with self.transaction() as conn:
             return _assets.get(conn, asset_id)

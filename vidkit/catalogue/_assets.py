@@ -84,6 +84,17 @@ def get(conn: duckdb.DuckDBPyConnection, asset_id: int) -> Asset:
     return _rows.asset(row)
 
 
+def delete(conn: duckdb.DuckDBPyConnection, pid: int, asset_id: int) -> list[str]:
+    """Delete one asset row (and jobs that produced it); returns its path if now unreferenced."""
+    asset = get(conn, asset_id)
+    if asset.project_id != pid:
+        raise NotFound(f"this project has no asset with id {asset_id}")
+    conn.execute("UPDATE jobs SET output_asset_id = NULL WHERE output_asset_id = ?", [asset_id])
+    conn.execute("DELETE FROM assets WHERE id = ?", [asset_id])
+    row = conn.execute("SELECT count(*) FROM assets WHERE path = ?", [asset.path]).fetchone()
+    return [asset.path] if row is not None and row[0] == 0 else []
+
+
 def start_job(
     conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int | None, stage: str, cache_key: str
 ) -> Job:

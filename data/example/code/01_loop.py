@@ -1,0 +1,5 @@
+squares = []
+for number in range(10):
+    squares.append(number * number)
+
+print(squares)

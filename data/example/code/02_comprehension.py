@@ -1,0 +1,3 @@
+squares = [number * number for number in range(10)]
+
+print(squares)

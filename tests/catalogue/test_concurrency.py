@@ -1,0 +1,198 @@
+"""Many processes share one catalogue file: no lost writes, no crash, survivable kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from vidkit.catalogue import Catalogue
+from vidkit.errors import CatalogueLocked
+
+REPO = Path(__file__).resolve().parents[2]
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from vidkit.catalogue import Catalogue
+
+    path, worker, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    catalogue = Catalogue(Path(path), lock_timeout_s=120)
+    while not go.exists():
+        time.sleep(0.005)
+    for p in range(10):
+        slug = f"w{worker}-p{p}"
+        catalogue.create_project(slug=slug, title=f"Worker {worker} project {p}")
+        for s in range(4):
+            catalogue.add_scene(slug, title=f"scene {s}")
+    """
+)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+@pytest.mark.slow
+def test_eight_processes_fifty_writes_each_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    Catalogue(path).projects()  # create and migrate first, as `make demo` would
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(w), str(go)],
+            env=_env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(8)
+    ]
+    time.sleep(1.0)  # let every interpreter start, then release them together
+    go.touch()
+    errors = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        if proc.returncode != 0:
+            errors.append(err)
+    assert not errors, errors[0]
+
+    catalogue = Catalogue(path)
+    projects = catalogue.projects()
+    assert len(projects) == 80
+    assert sum(p.scene_count for p in projects) == 320
+    for project in projects:
+        assert [s.position for s in catalogue.scenes(project.slug)] == [1, 2, 3, 4]
+
+
+KILLED = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from vidkit.catalogue import Catalogue
+
+    catalogue = Catalogue(Path(sys.argv[1]))
+    for i in range(int(sys.argv[2])):
+        catalogue.create_project(slug=f"committed-{i}", title="kept")
+        print(f"committed {i}", flush=True)
+    with catalogue.transaction() as conn:
+        for i in range(200):
+            conn.execute(
+                "INSERT INTO projects (slug, title, created_at, updated_at) "
+                "VALUES (?, 'lost', now()::TIMESTAMP, now()::TIMESTAMP)", [f"uncommitted-{i}"]
+            )
+        print("inside transaction", flush=True)
+        import time
+        time.sleep(60)
+    """
+)
+
+
+def test_sigkill_mid_transaction_keeps_every_committed_row(tmp_path: Path) -> None:
+    path = tmp_path / "killed.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(path), "25"], env=_env(), stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.strip())
+        if line.startswith("inside transaction"):
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    assert lines[-2] == "committed 24"
+
+    slugs = {p.slug for p in Catalogue(path).projects()}
+    assert slugs == {f"committed-{i}" for i in range(25)}
+
+
+STREAM = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from vidkit.catalogue import Catalogue
+
+    catalogue = Catalogue(Path(sys.argv[1]))
+    i = 0
+    while True:
+        catalogue.create_project(slug=f"row-{i}", title="t")
+        print(i, flush=True)
+        i += 1
+    """
+)
+
+
+def test_sigkill_at_a_random_moment_keeps_every_reported_row(tmp_path: Path) -> None:
+    path = tmp_path / "stream.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STREAM, str(path)], env=_env(), stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    reported = -1
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        reported = int(line)
+        if reported >= 30 or time.monotonic() > deadline:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    slugs = {p.slug for p in Catalogue(path).projects()}
+    assert {f"row-{i}" for i in range(reported + 1)} <= slugs
+
+
+def test_lock_held_past_the_timeout_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "held.duckdb"
+    Catalogue(path).create_project(slug="x", title="X")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(CatalogueLocked) as info:
+            Catalogue(path, lock_timeout_s=0.5).projects()
+        assert 0.5 <= time.monotonic() - started < 5
+        message = str(info.value)
+        assert f"process {holder.pid}" in message
+        assert "lock_timeout_s" in message
+    finally:
+        holder.kill()
+        holder.wait()
+    assert [p.slug for p in Catalogue(path, lock_timeout_s=5).projects()] == ["x"]
+
+
+def test_waiting_writer_gets_through_when_the_lock_is_released(tmp_path: Path) -> None:
+    path = tmp_path / "brief.duckdb"
+    Catalogue(path).projects()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "time.sleep(1.5); c.close(); time.sleep(30)", str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        holder.stdout.readline()
+        project = Catalogue(path, lock_timeout_s=20).create_project(slug="patient", title="P")
+        assert project.slug == "patient"
+    finally:
+        holder.kill()
+        holder.wait()
+    with duckdb.connect(str(path)) as conn:
+        assert conn.execute("SELECT count(*) FROM projects").fetchone() == (1,)

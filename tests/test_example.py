@@ -1,0 +1,72 @@
+"""Project files, and the example project `make demo` loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vidkit.api import Workspace
+from vidkit.errors import Conflict, InvalidInput
+from vidkit.example import example_project_file, load_project_file
+
+
+def test_example_project_loads_with_code_per_scene(workspace: Workspace) -> None:
+    project = load_project_file(workspace, example_project_file())
+    assert project.slug == "list-comprehensions"
+    scenes = workspace.scenes(project.slug)
+    assert 3 <= len(scenes) <= 4
+    for scene in scenes:
+        assert scene.word_count > 20, "every scene has real narration"
+        assert "\n" not in scene.narration
+        [code] = workspace.assets(project.slug, scene_id=scene.id, kind="code_file")
+        compile(workspace.asset_path(code).read_text(), code.metadata["filename"], "exec")
+
+
+def test_reloading_needs_replace_and_keeps_scene_ids(workspace: Workspace, tmp_path: Path) -> None:
+    first = load_project_file(workspace, example_project_file())
+    ids = [s.id for s in workspace.scenes(first.slug)]
+    with pytest.raises(Conflict, match="--replace"):
+        load_project_file(workspace, example_project_file())
+    load_project_file(workspace, example_project_file(), replace=True)
+    assert [s.id for s in workspace.scenes(first.slug)] == ids
+    assert len(workspace.assets(first.slug, kind="code_file")) == len(ids)
+
+
+def test_replace_follows_an_edited_file(workspace: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("a = 1\n")
+    (tmp_path / "b.py").write_text("b = 2\n")
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[project]\nslug = "t"\ntitle = "T"\n'
+        '[[scenes]]\ntitle = "One"\ncode = "a.py"\n'
+        '[[scenes]]\ntitle = "Two"\nnarration = """wrapped\n   text"""\n'
+    )
+    load_project_file(workspace, path)
+    one, two = workspace.scenes("t")
+    assert two.narration == "wrapped text"
+    path.write_text('[project]\nslug = "t"\ntitle = "T2"\n[[scenes]]\ntitle = "Uno"\ncode = "b.py"\n')
+    project = load_project_file(workspace, path, replace=True)
+    assert project.title == "T2"
+    [scene] = workspace.scenes("t")
+    assert (scene.id, scene.title) == (one.id, "Uno")
+    [code] = workspace.assets("t", kind="code_file")
+    assert workspace.asset_path(code).read_text() == "b = 2\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[project]\nslug = "x"\ntitle = "X"\ncolour = 1\n', "unknown key"),
+        ('[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "S"\nvoice = 1\n', "scene 1 has unknown"),
+        ('[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "S"\ncode = "nope.py"\n', "does not exist"),
+        ("[[scenes]]\ntitle = 'S'\n", r"no \[project\] table"),
+        ("[project\n", "not valid TOML"),
+    ],
+)
+def test_bad_project_files_change_nothing(workspace: Workspace, tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(InvalidInput, match=message):
+        load_project_file(workspace, path)
+    assert workspace.projects() == []

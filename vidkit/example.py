@@ -1,0 +1,140 @@
+"""Project files: a project and its scenes described in TOML, loaded into the catalogue.
+
+The example project in ``data/example/project.toml`` is one. The file has a ``[project]`` table
+(slug, title, subtitle, description, width, height, fps) and ``[[scenes]]`` tables (title,
+narration, notes, target_duration_ms, avatar_* fields, captions, and ``code``: a code file,
+relative to the project file, shown in that scene). Narration whitespace is normalised, so it
+can be wrapped freely in the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from vidkit.api import Workspace
+from vidkit.errors import Conflict, InvalidInput, NotFound
+from vidkit.model import Project
+
+__all__ = ["example_project_file", "load_project_file"]
+
+_PROJECT_KEYS = frozenset({"slug", "title", "subtitle", "description", "width", "height", "fps"})
+_SCENE_KEYS = frozenset(
+    {
+        "title",
+        "narration",
+        "notes",
+        "target_duration_ms",
+        "avatar_corner",
+        "avatar_x",
+        "avatar_y",
+        "avatar_scale",
+        "avatar_margin",
+        "captions",
+        "code",
+    }
+)
+
+
+def example_project_file() -> Path:
+    """The example project shipped in the repository's ``data/example`` folder."""
+    path = Path(__file__).resolve().parents[1] / "data" / "example" / "project.toml"
+    if not path.is_file():
+        raise NotFound(
+            f"the example project is not at {path}; it ships with the vidkit repository, "
+            "not with an installed wheel"
+        )
+    return path
+
+
+def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if not path.is_file():
+        raise InvalidInput(f"no project file at {path}", field="file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path} is not valid TOML: {exc}", field="file") from exc
+    unknown_top = set(raw) - {"project", "scenes"}
+    if unknown_top:
+        raise InvalidInput(f"{path}: unknown table(s) {', '.join(sorted(unknown_top))}", field="file")
+    project = raw.get("project")
+    if not isinstance(project, dict):
+        raise InvalidInput(f"{path} has no [project] table", field="project")
+    _no_unknown(path, "[project]", project, _PROJECT_KEYS)
+    scenes = raw.get("scenes", [])
+    if not isinstance(scenes, list):
+        raise InvalidInput(f"{path}: scenes must be [[scenes]] tables", field="scenes")
+    for number, scene in enumerate(scenes, start=1):
+        _no_unknown(path, f"scene {number}", scene, _SCENE_KEYS)
+    return project, scenes
+
+
+def _no_unknown(path: Path, where: str, table: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(table) - allowed
+    if unknown:
+        raise InvalidInput(
+            f"{path}: {where} has unknown key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(allowed))}",
+            field=sorted(unknown)[0],
+        )
+
+
+def load_project_file(ws: Workspace, path: Path, *, replace: bool = False) -> Project:
+    """Create the project a file describes, or with ``replace`` make an existing one match it.
+
+    Replacing keeps scene ids (and so cached renders) where a scene keeps its position, updates
+    changed fields, adds new scenes and deletes scenes the file no longer has.
+    """
+    path = Path(path).resolve()
+    project, scenes = _read(path)
+    code_files = [_code_path(path, n, s) for n, s in enumerate(scenes, start=1)]
+    slug = project.get("slug", "")
+    fields = {k: v for k, v in project.items() if k != "slug"}
+    if "description" in fields and isinstance(fields["description"], str):
+        fields["description"] = fields["description"].strip()
+    existing = {p.slug for p in ws.projects()}
+    if slug in existing:
+        if not replace:
+            raise Conflict(
+                f"project {slug!r} already exists; pass --replace (replace=True) to make it "
+                "match the file"
+            )
+        ws.update_project(slug, **fields)
+    else:
+        ws.create_project(slug, fields.pop("title", ""), **fields)
+    current = ws.scenes(slug)
+    for index, scene in enumerate(scenes):
+        values = {k: v for k, v in scene.items() if k != "code"}
+        for key in ("narration", "notes"):
+            if isinstance(values.get(key), str):
+                values[key] = " ".join(values[key].split())
+        if index < len(current):
+            scene_id = ws.update_scene(slug, current[index].id, **values).id
+        else:
+            scene_id = ws.add_scene(slug, values.pop("title", ""), **values).id
+        _attach_code(ws, slug, scene_id, code_files[index])
+    for extra in current[len(scenes) :]:
+        ws.delete_scene(slug, extra.id)
+    return ws.project(slug)
+
+
+def _code_path(path: Path, number: int, scene: dict[str, Any]) -> Path | None:
+    code = scene.get("code")
+    if code is None:
+        return None
+    if not isinstance(code, str):
+        raise InvalidInput(f"{path}: scene {number} code must be a file path", field="code")
+    full = (path.parent / code).resolve()
+    if not full.is_file():
+        raise InvalidInput(f"{path}: scene {number} code file {full} does not exist", field="code")
+    return full
+
+
+
+def _attach_code(ws: Workspace, slug: str, scene_id: int, code: Path | None) -> None:
+    """Make ``code`` the scene's only code file."""
+    keep = ws.import_asset(slug, code, kind="code_file", scene_id=scene_id).id if code else None
+    for asset in ws.assets(slug, scene_id=scene_id, kind="code_file"):
+        if asset.id != keep:
+            ws.delete_asset(slug, asset.id)
