@@ -20,6 +20,7 @@ from vidkit.errors import ConfigError
 __all__ = [
     "CONFIG_ENV",
     "AssetsConfig",
+    "AvatarConfig",
     "CatalogueConfig",
     "CloudLLMConfig",
     "Config",
@@ -29,6 +30,7 @@ __all__ = [
     "ServerConfig",
     "ServiceConfig",
     "ServicesConfig",
+    "VoiceConfig",
     "find_config",
     "load_config",
     "secret",
@@ -111,6 +113,8 @@ class ServiceConfig(_Section):
     url: str = ""
     api_key_env: str = ""
     timeout_s: float = Field(default=60.0, gt=0)
+    model: str = ""
+    voice: str = ""
 
     _url = field_validator("url")(_check_url)
     _env = field_validator("api_key_env")(_check_env_name)
@@ -128,6 +132,32 @@ class ServicesConfig(_Section):
     capture: ServiceConfig = ServiceConfig()
 
 
+class VoiceConfig(_Section):
+    """Which TTS speaks the narration."""
+
+    backend: Literal["piper", "openai"] = "piper"
+    piper_voice: str = "en_US-joe-medium"
+    chunk_chars: int = Field(default=1200, ge=100, le=20000)
+
+
+class AvatarConfig(_Section):
+    """How the presenter is cut out and animated."""
+
+    matting: Literal["rembg", "mediapipe"] = "rembg"
+    animator: Literal["embedded", "command"] = "embedded"
+    command: str = ""
+    max_side: int = Field(default=1024, ge=128, le=4096)
+    seed: int = 0
+
+    @field_validator("command")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        missing = [p for p in ("{image}", "{audio}", "{out}") if value and p not in value]
+        if missing:
+            raise ValueError(f"the command template needs the placeholder(s) {' '.join(missing)}")
+        return value
+
+
 class Config(_Section):
     """The whole configuration. ``source`` is the file it came from (None for defaults)."""
 
@@ -137,6 +167,8 @@ class Config(_Section):
     models: ModelsConfig = ModelsConfig()
     llm: LLMConfig = LLMConfig()
     services: ServicesConfig = ServicesConfig()
+    voice: VoiceConfig = VoiceConfig()
+    avatar: AvatarConfig = AvatarConfig()
     source: Path | None = None
 
     def resolved(self, base: Path) -> Config:

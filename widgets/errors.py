@@ -1,0 +1,63 @@
+"""Turning exceptions into readable messages inside a widget, never a traceback in the page."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import ipywidgets as w
+
+from vidkit.errors import VidkitError
+
+__all__ = ["ErrorBox", "describe_error"]
+
+log = logging.getLogger("widgets")
+T = TypeVar("T")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line for the user. vidkit's own errors already say what to do; anything
+    else is an unexpected failure, logged with its traceback for the developer."""
+    if isinstance(exc, VidkitError):
+        return str(exc)
+    log.exception("unexpected error in a vidkit widget", exc_info=exc)
+    return f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log."
+
+
+class ErrorBox(w.HTML):  # type: ignore[misc]
+    """An inline message area: empty when all is well, a red line when something failed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(value="", **kwargs)
+        self.add_class("vidkit-error")
+
+    @property
+    def message(self) -> str:
+        return html.unescape(self.value.split(">", 1)[-1].rsplit("<", 1)[0]) if self.value else ""
+
+    def show(self, text: str) -> None:
+        self.value = (
+            "<div style='color:#b00020;padding:4px 0' role='alert'>"
+            f"{html.escape(text)}</div>"
+        )
+
+    def clear(self) -> None:
+        self.value = ""
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Run a block; a failure becomes the box's message instead of a traceback."""
+        self.clear()
+        try:
+            yield
+        except Exception as exc:
+            self.show(describe_error(exc))
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Call ``fn``; on failure show the message and return None."""
+        with self.guard():
+            return fn(*args, **kwargs)
+        return None
