@@ -99,3 +99,13 @@ def test_secrets_come_from_the_environment_only(monkeypatch: pytest.MonkeyPatch)
         secret("VIDKIT_TEST_KEY", purpose="OpenAI API key")
     monkeypatch.setenv("VIDKIT_TEST_KEY", "sk-live")
     assert secret("VIDKIT_TEST_KEY", purpose="OpenAI API key") == "sk-live"
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.1.2.3", True), ("::1", True), ("localhost", True),
+     ("0.0.0.0", False), ("127.example.com", False), ("192.168.1.5", False)],
+)  # fmt: skip
+def test_loopback_detection(tmp_path: Path, host: str, loopback: bool) -> None:
+    config = load_config(_write(tmp_path, f'[server]\nhost = "{host}"\n'))
+    assert config.server.is_loopback is loopback

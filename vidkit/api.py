@@ -15,8 +15,9 @@ from typing import Any, BinaryIO
 from vidkit.assets import AssetStore, Staged
 from vidkit.catalogue import Catalogue
 from vidkit.config import Config, load_config
+from vidkit.errors import InvalidInput
 from vidkit.media import probe
-from vidkit.model import MEDIA_KINDS, Asset, Job, Project, Scene
+from vidkit.model import MEDIA_KINDS, Asset, Job, Project, Scene, Voice
 
 __all__ = ["Workspace", "open"]
 
@@ -160,6 +161,31 @@ class Workspace:
     def asset_path(self, asset: Asset) -> Path:
         """Where an asset's file is on disk."""
         return self.store.resolve(asset.path)
+
+    # lexicon and voices ---------------------------------------------------------------------
+
+    def lexicon(self, slug: str) -> dict[str, str]:
+        """The project's pronunciation lexicon: term -> how it is said."""
+        return self.catalogue.lexicon(slug)
+
+    def set_lexicon(self, slug: str, entries: dict[str, str]) -> dict[str, str]:
+        """Replace the project's lexicon (``{"len": "length", "SQL": "sequel"}``)."""
+        return self.catalogue.set_lexicon(slug, entries)
+
+    def add_voice(
+        self, slug: str, name: str, sample: str | os.PathLike[str], *, transcript: str, consent: str
+    ) -> Voice:
+        """Add a voice profile for cloning: a reference recording, what it says, and the
+        speaker's consent (who agreed, when, to what). Only backends that can clone use it."""
+        asset = self.import_asset(slug, sample, kind="voice_sample")
+        if not asset.metadata.get("has_audio"):
+            raise InvalidInput(f"{Path(sample).name} has no audio stream", field="sample")
+        return self.catalogue.add_voice(
+            slug, name=name, sample_asset_id=asset.id, transcript=transcript, consent=consent
+        )
+
+    def voices(self, slug: str) -> list[Voice]:
+        return self.catalogue.voices(slug)
 
     # jobs -----------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ the environment variable that holds each one, and :func:`secret` reads it when a
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tomllib
@@ -66,7 +67,12 @@ class ServerConfig(_Section):
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
 
 
 class CatalogueConfig(_Section):

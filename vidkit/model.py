@@ -27,6 +27,8 @@ __all__ = [
     "Layout",
     "Project",
     "Scene",
+    "Voice",
+    "validate_id",
     "validate_slug",
     "validate_title",
 ]
@@ -50,10 +52,14 @@ MEDIA_KINDS: Final = frozenset(
         "music",
         "composited_scene",
         "final_video",
+        "avatar_cutout",
     }
 )
 #: Every kind of asset the catalogue accepts.
-ASSET_KINDS: Final = MEDIA_KINDS | frozenset({"code_file", "captions", "document", "other"})
+#: Every kind of asset the catalogue accepts.
+ASSET_KINDS: Final = MEDIA_KINDS | frozenset(
+    {"code_file", "captions", "document", "timings", "face_rig", "lexicon", "other"}
+)
 
 JOB_STATUSES: Final = ("running", "done", "failed")
 
@@ -77,6 +83,7 @@ def validate_title(title: str, *, field_name: str = "title") -> str:
     """Return the stripped title, or raise :class:`InvalidInput` if it is empty or too long."""
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput(f"{field_name} is required and cannot be blank", field=field_name)
+    _check_encodable(title, field_name)
     title = title.strip()
     if len(title) > TITLE_MAX:
         raise InvalidInput(f"{field_name} is longer than {TITLE_MAX} characters", field=field_name)
@@ -92,7 +99,24 @@ def validate_text(text: str, *, field_name: str) -> str:
             f"{field_name} has {len(text):,} characters; the limit is {TEXT_MAX:,}",
             field=field_name,
         )
+    _check_encodable(text, field_name)
     return text
+
+
+def _check_encodable(text: str, field_name: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"{field_name} contains characters that are not valid Unicode text", field=field_name
+        ) from None
+
+
+def validate_id(value: object, *, field_name: str = "id") -> int:
+    """Return ``value`` if it is a plausible row id (a positive 64-bit integer)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise InvalidInput(f"{field_name} must be a positive whole number", field=field_name)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +307,30 @@ class Asset:
             f"<div class='vidkit-asset'><b>{_e(self.kind)}</b> {_e(self.metadata.get('filename', ''))}"
             f" <code>{self.sha256[:12]}</code> ({self.size_bytes:,} bytes{duration})</div>"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice profile: a reference recording (an asset), its transcript and recorded consent."""
+
+    id: int
+    project_id: int
+    name: str
+    sample_asset_id: int
+    transcript: str
+    consent: str
+    created_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project_id": self.project_id,
+            "name": self.name,
+            "sample_asset_id": self.sample_asset_id,
+            "transcript": self.transcript,
+            "consent": self.consent,
+            "created_at": _iso(self.created_at),
+        }
 
 
 @dataclass(frozen=True, slots=True)

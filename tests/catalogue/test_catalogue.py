@@ -191,3 +191,33 @@ def test_foreign_duckdb_file_is_not_taken_over(tmp_path: Path) -> None:
 def test_catalogue_path_that_is_a_folder(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="is a folder"):
         Catalogue(tmp_path).projects()
+
+
+@pytest.mark.parametrize("fps", ["1e9999999", "30/0", "abc", "0", "500", True, [30]])
+def test_bad_fps_is_refused_quickly(workspace: Workspace, fps: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        workspace.create_project("p", "P", fps=fps)
+    assert info.value.field == "fps"
+
+
+def test_good_fps_values(workspace: Workspace) -> None:
+    assert str(workspace.create_project("a", "A", fps="30000/1001").fps) == "30000/1001"
+    assert str(workspace.create_project("b", "B", fps=25).fps) == "25"
+    assert str(workspace.create_project("c", "C", fps="29.97").fps) == "2997/100"
+
+
+def test_lone_surrogates_are_invalid_input_not_a_crash(workspace: Workspace) -> None:
+    with pytest.raises(InvalidInput, match="not valid Unicode"):
+        workspace.create_project("p", "bad \ud800 title")
+    workspace.create_project("p", "P")
+    with pytest.raises(InvalidInput, match="not valid Unicode"):
+        workspace.add_scene("p", "S", narration="x\udfff")
+
+
+@pytest.mark.parametrize("bad_id", [10**40, 0, -1, True])
+def test_out_of_range_ids_are_invalid_input(workspace: Workspace, bad_id: int) -> None:
+    workspace.create_project("p", "P")
+    with pytest.raises(InvalidInput):
+        workspace.assets("p", scene_id=bad_id)
+    with pytest.raises(InvalidInput):
+        workspace.scene("p", bad_id)

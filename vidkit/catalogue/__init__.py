@@ -14,10 +14,11 @@ from typing import Any
 
 import duckdb
 
-from vidkit.catalogue import _assets, _projects, _scenes
+from vidkit.catalogue import _assets, _projects, _scenes, _voices
 from vidkit.catalogue._connection import Connector
 from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
-from vidkit.model import Asset, Job, Project, Scene
+from vidkit.errors import NotFound
+from vidkit.model import Asset, Job, Project, Scene, Voice, validate_id
 
 __all__ = ["SCHEMA_VERSION", "Catalogue", "migrate", "schema_version"]
 
@@ -92,6 +93,7 @@ class Catalogue:
             return _scenes.list_for(conn, _projects.project_id(conn, slug))
 
     def scene(self, slug: str, scene_id: int) -> Scene:
+        validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             return _scenes.get(conn, _projects.project_id(conn, slug), scene_id)
 
@@ -103,6 +105,7 @@ class Catalogue:
             return scene
 
     def update_scene(self, slug: str, scene_id: int, **changes: Any) -> Scene:
+        validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
             scene = _scenes.update(conn, pid, scene_id, changes)
@@ -110,6 +113,7 @@ class Catalogue:
             return scene
 
     def move_scene(self, slug: str, scene_id: int, position: int) -> list[Scene]:
+        validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
             scenes = _scenes.move(conn, pid, scene_id, position)
@@ -117,6 +121,8 @@ class Catalogue:
             return scenes
 
     def reorder_scenes(self, slug: str, scene_ids: Sequence[int]) -> list[Scene]:
+        for scene_id in scene_ids:
+            validate_id(scene_id, field_name="scene_ids")
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
             scenes = _scenes.reorder(conn, pid, list(scene_ids))
@@ -124,6 +130,7 @@ class Catalogue:
             return scenes
 
     def delete_scene(self, slug: str, scene_id: int, remove_files: RemoveFiles | None = None) -> None:
+        validate_id(scene_id, field_name="scene_id")
         with self._connector.connect() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
@@ -150,10 +157,12 @@ class Catalogue:
         scene_id: int | None = None,
         duration_ms: int | None = None,
         metadata: Mapping[str, Any] | None = None,
-        place: Callable[[], None] | None = None,
+        place: Callable[[], object] | None = None,
     ) -> Asset:
         """Record an asset. ``place`` (moving the file into the store) runs inside the
         transaction, so a concurrent delete can never remove a file that is being recorded."""
+        if scene_id is not None:
+            validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
             _assets.check_kind(kind)
@@ -174,10 +183,13 @@ class Catalogue:
             )
 
     def assets(self, slug: str, *, scene_id: int | None = None, kind: str | None = None) -> list[Asset]:
+        if scene_id is not None:
+            validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             return _assets.list_for(conn, _projects.project_id(conn, slug), scene_id=scene_id, kind=kind)
 
     def delete_asset(self, slug: str, asset_id: int, remove_files: RemoveFiles | None = None) -> None:
+        validate_id(asset_id, field_name="asset_id")
         with self._connector.connect() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
@@ -190,8 +202,39 @@ class Catalogue:
                 remove_files(paths)
 
     def asset(self, asset_id: int) -> Asset:
+        validate_id(asset_id, field_name="asset_id")
         with self.transaction() as conn:
             return _assets.get(conn, asset_id)
+
+    # lexicon and voices ---------------------------------------------------------------------
+
+    def lexicon(self, slug: str) -> dict[str, str]:
+        with self.transaction() as conn:
+            return _voices.lexicon(conn, _projects.project_id(conn, slug))
+
+    def set_lexicon(self, slug: str, entries: Mapping[str, str]) -> dict[str, str]:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            clean = _voices.set_lexicon(conn, pid, entries)
+            _projects.touch(conn, pid)
+            return clean
+
+    def add_voice(self, slug: str, *, name: str, sample_asset_id: int, transcript: str, consent: str) -> Voice:
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            if _assets.get(conn, sample_asset_id).project_id != pid:
+                raise NotFound(f"this project has no asset with id {sample_asset_id}")
+            return _voices.add_voice(
+                conn, pid, name=name, sample_asset_id=sample_asset_id, transcript=transcript, consent=consent
+            )
+
+    def voices(self, slug: str) -> list[Voice]:
+        with self.transaction() as conn:
+            return _voices.voices(conn, _projects.project_id(conn, slug))
+
+    def voice(self, slug: str, name: str) -> Voice:
+        with self.transaction() as conn:
+            return _voices.voice(conn, _projects.project_id(conn, slug), name)
 
     # jobs -----------------------------------------------------------------------------------
 
@@ -214,5 +257,7 @@ class Catalogue:
             return _assets.done_job(conn, cache_key)
 
     def jobs(self, slug: str, *, scene_id: int | None = None) -> list[Job]:
+        if scene_id is not None:
+            validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             return _assets.jobs_for(conn, _projects.project_id(conn, slug), scene_id)

@@ -88,6 +88,27 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE lexicon (
+            project_id BIGINT NOT NULL,
+            term VARCHAR NOT NULL,
+            spoken VARCHAR NOT NULL,
+            PRIMARY KEY (project_id, term)
+        );
+        CREATE SEQUENCE voices_id_seq;
+        CREATE TABLE voices (
+            id BIGINT PRIMARY KEY DEFAULT nextval('voices_id_seq'),
+            project_id BIGINT NOT NULL,
+            name VARCHAR NOT NULL,
+            sample_asset_id BIGINT NOT NULL,
+            transcript VARCHAR NOT NULL,
+            consent VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -70,9 +71,17 @@ def clean_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_FPS_RE = re.compile(r"^\d{1,6}(?:\.\d{1,6})?(?:/\d{1,6})?$")
+
+
 def _fps(value: Any) -> Fraction:
     try:
-        fps = Fraction(str(value)) if not isinstance(value, Fraction) else value
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
+            raise ValueError(value)
+        text = str(value)
+        if not isinstance(value, Fraction) and not _FPS_RE.match(text):
+            raise ValueError(value)
+        fps = Fraction(text) if not isinstance(value, Fraction) else value
     except (ValueError, ZeroDivisionError):
         raise InvalidInput(f"fps {value!r} is not a number such as 30 or 30000/1001", field="fps") from None
     if not 1 <= fps <= 120:
@@ -134,6 +143,8 @@ def delete(conn: duckdb.DuckDBPyConnection, slug: str) -> list[str]:
         ).fetchall()
     ]
     conn.execute("DELETE FROM jobs WHERE project_id = ?", [pid])
+    conn.execute("DELETE FROM voices WHERE project_id = ?", [pid])
+    conn.execute("DELETE FROM lexicon WHERE project_id = ?", [pid])
     conn.execute("DELETE FROM assets WHERE project_id = ?", [pid])
     conn.execute("DELETE FROM scenes WHERE project_id = ?", [pid])
     conn.execute("DELETE FROM projects WHERE id = ?", [pid])

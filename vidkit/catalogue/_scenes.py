@@ -66,9 +66,10 @@ def _merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
     scene = base
     if "title" in changes:
         scene = replace(scene, title=validate_title(changes["title"]))
-    for key in ("narration", "notes"):
-        if key in changes:
-            scene = replace(scene, **{key: validate_text(changes[key], field_name=key)})
+    if "narration" in changes:
+        scene = replace(scene, narration=validate_text(changes["narration"], field_name="narration"))
+    if "notes" in changes:
+        scene = replace(scene, notes=validate_text(changes["notes"], field_name="notes"))
     if "target_duration_ms" in changes:
         value = changes["target_duration_ms"]
         if value is not None and (

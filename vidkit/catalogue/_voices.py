@@ -1,0 +1,93 @@
+"""Per-project pronunciation lexicon and voice profiles (with the speaker's consent)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from vidkit.catalogue import _rows
+from vidkit.errors import Conflict, InvalidInput, NotFound
+from vidkit.model import Voice, validate_title
+
+_TERM_MAX = 100
+
+
+def lexicon(conn: duckdb.DuckDBPyConnection, pid: int) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT term, spoken FROM lexicon WHERE project_id = ? ORDER BY term", [pid]
+    ).fetchall()
+    return {str(t): str(s) for t, s in rows}
+
+
+def set_lexicon(conn: duckdb.DuckDBPyConnection, pid: int, entries: Mapping[str, str]) -> dict[str, str]:
+    """Replace the project's lexicon with ``entries`` (term -> how it is said)."""
+    clean: dict[str, str] = {}
+    for term, spoken in entries.items():
+        if not isinstance(term, str) or not term.strip() or len(term) > _TERM_MAX:
+            raise InvalidInput(f"lexicon term {term!r} must be 1..{_TERM_MAX} characters", field="lexicon")
+        if not isinstance(spoken, str) or not spoken.strip() or len(spoken) > 4 * _TERM_MAX:
+            raise InvalidInput(f"say how {term!r} is pronounced, in words", field="lexicon")
+        clean[term.strip()] = " ".join(spoken.split())
+    conn.execute("DELETE FROM lexicon WHERE project_id = ?", [pid])
+    for term, spoken in clean.items():
+        conn.execute("INSERT INTO lexicon VALUES (?, ?, ?)", [pid, term, spoken])
+    return clean
+
+
+_VOICE_COLUMNS = "id, project_id, name, sample_asset_id, transcript, consent, created_at"
+
+
+def _voice(row: tuple[Any, ...]) -> Voice:
+    return Voice(
+        id=row[0],
+        project_id=row[1],
+        name=row[2],
+        sample_asset_id=row[3],
+        transcript=row[4],
+        consent=row[5],
+        created_at=_rows._utc(row[6]),
+    )
+
+
+def add_voice(
+    conn: duckdb.DuckDBPyConnection, pid: int, *, name: str, sample_asset_id: int, transcript: str, consent: str
+) -> Voice:
+    name = validate_title(name, field_name="name")
+    if not transcript.strip():
+        raise InvalidInput("give the transcript of the reference recording", field="transcript")
+    if len(consent.strip()) < 10:
+        raise InvalidInput(
+            "record the speaker's consent to cloning their voice, e.g. 'Ada Lovelace agreed on "
+            "2026-11-25 to this voice being used for course videos'",
+            field="consent",
+        )
+    exists = conn.execute(
+        "SELECT 1 FROM voices WHERE project_id = ? AND name = ?", [pid, name]
+    ).fetchone()
+    if exists:
+        raise Conflict(f"this project already has a voice named {name!r}")
+    row = conn.execute(
+        f"INSERT INTO voices (project_id, name, sample_asset_id, transcript, consent, created_at) "
+        f"VALUES (?, ?, ?, ?, ?, ?) RETURNING {_VOICE_COLUMNS}",
+        [pid, name, sample_asset_id, transcript.strip(), consent.strip(), _rows.now()],
+    ).fetchone()
+    assert row is not None
+    return _voice(row)
+
+
+def voices(conn: duckdb.DuckDBPyConnection, pid: int) -> list[Voice]:
+    rows = conn.execute(
+        f"SELECT {_VOICE_COLUMNS} FROM voices WHERE project_id = ? ORDER BY id", [pid]
+    ).fetchall()
+    return [_voice(r) for r in rows]
+
+
+def voice(conn: duckdb.DuckDBPyConnection, pid: int, name: str) -> Voice:
+    row = conn.execute(
+        f"SELECT {_VOICE_COLUMNS} FROM voices WHERE project_id = ? AND name = ?", [pid, name]
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"this project has no voice named {name!r}; `vidkit voices list` shows them")
+    return _voice(row)

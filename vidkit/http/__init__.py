@@ -1,0 +1,36 @@
+"""The HTTP API of vidkit: a FastAPI app over the :class:`~vidkit.api.Workspace`.
+
+:func:`create_app` builds the app for a config; :func:`serve` runs it with uvicorn (what
+``vidkit serve`` calls). :func:`token_required` says whether a host needs the bearer token.
+Importing this package is cheap: FastAPI loads on first use of these names.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["create_app", "serve", "token_required"]
+
+if TYPE_CHECKING:
+    from vidkit.http._app import create_app, serve
+    from vidkit.http._token import token_required
+
+_LAZY = {
+    "create_app": "vidkit.http._app",
+    "serve": "vidkit.http._app",
+    "token_required": "vidkit.http._token",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vidkit.http' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

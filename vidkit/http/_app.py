@@ -1,0 +1,128 @@
+"""Building the FastAPI application and serving it with uvicorn."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import socket
+from typing import Any
+
+from fastapi import FastAPI
+
+from vidkit import __version__
+from vidkit.api import Workspace
+from vidkit.config import Config
+from vidkit.errors import ConfigError, InvalidInput
+from vidkit.http import _routes_assets, _routes_projects, _routes_scenes
+from vidkit.http._auth import BearerAuth, document_bearer
+from vidkit.http._errors import install_error_handlers
+from vidkit.http._schemas import Health
+from vidkit.http._token import read_token, token_required
+
+__all__ = ["create_app", "serve"]
+
+log = logging.getLogger("vidkit.http")
+
+_DESCRIPTION = (
+    "Projects, scenes and assets of a vidkit workspace. Errors have a `detail`: a message, or "
+    "for 422 a list of `{loc, msg, type}` naming the offending field. Off loopback, every "
+    "`/api` route but `GET /api/health` needs `Authorization: Bearer <token>`."
+)
+
+
+def create_app(config: Config, *, require_token: bool | None = None) -> FastAPI:
+    """The API over the workspace that ``config`` describes.
+
+    ``require_token`` None: a bearer token is required when ``config.server.host`` is not a
+    loopback address. True requires it anyway. The token comes from the environment variable
+    ``config.server.token_env``; a :class:`ConfigError` says how to set it when it is missing.
+    """
+    if require_token is None:
+        require_token = token_required(config.server.host)
+    token = read_token(config.server) if require_token else None
+
+    app = FastAPI(title="vidkit", version=__version__, description=_DESCRIPTION)
+    app.state.workspace = Workspace(config)
+    install_error_handlers(app)
+
+    @app.get("/api/health", response_model=Health, tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness check; never needs the token."""
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(_routes_projects.router)
+    app.include_router(_routes_scenes.router)
+    app.include_router(_routes_assets.router)
+    if token is not None:
+        app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
+        document_bearer(app)
+    return app
+
+
+def serve(
+    config: Config,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    require_token: bool = False,
+) -> None:
+    """Serve the API until interrupted (Ctrl+C or SIGTERM).
+
+    ``host`` and ``port`` default to ``[server]`` in the config. Listening on anything but
+    loopback requires the bearer token (``require_token`` requires it on loopback too); without
+    it this raises :class:`ConfigError` before anything listens.
+    """
+    bind_host = config.server.host if host is None else host
+    bind_port = config.server.port if port is None else port
+    if not 0 <= bind_port <= 65535:
+        raise InvalidInput(
+            f"port {bind_port} is invalid: use 1..65535 (0: any free port)", field="port"
+        )
+    needs_token = require_token or token_required(bind_host)
+    if needs_token:
+        read_token(config.server, host=bind_host)  # fail with the how-to before building
+    app = create_app(config, require_token=needs_token)
+
+    import uvicorn
+
+    sock = _listen(bind_host, bind_port)
+    try:
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=bind_host, port=bind_port, log_config=_log_config())
+        )
+        shown = f"[{bind_host}]" if ":" in bind_host else bind_host
+        log.info(
+            "vidkit API on http://%s:%d (docs at /docs; bearer token %s)",
+            shown,
+            sock.getsockname()[1],
+            f"from ${config.server.token_env} required" if needs_token else "not required",
+        )
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves, so a busy port is an error, not ``sys.exit``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; check that the host is an "
+            "address of this machine and that no other program uses the port, or choose "
+            "another with --host/--port or [server] in the config"
+        ) from exc
+    return sock
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging setup, plus vidkit's own loggers at INFO."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["vidkit"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config

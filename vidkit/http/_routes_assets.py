@@ -1,0 +1,86 @@
+"""``/api/projects/{slug}/assets``: list, upload, describe, download and delete asset files."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi.responses import FileResponse
+
+from vidkit.api import Workspace
+from vidkit.errors import NotFound
+from vidkit.http._deps import ERRORS, AssetId, WorkspaceDep
+from vidkit.http._schemas import ID_MAX, AssetOut
+from vidkit.model import Asset
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/projects/{slug}/assets", tags=["assets"], responses=ERRORS)
+
+
+def _find(ws: Workspace, slug: str, asset_id: int) -> Asset:
+    for asset in ws.assets(slug):
+        if asset.id == asset_id:
+            return asset
+    raise NotFound(
+        f"project {slug!r} has no asset with id {asset_id}; "
+        f"GET /api/projects/{slug}/assets lists them"
+    )
+
+
+@router.get("", response_model=list[AssetOut], summary="List a project's assets")
+def list_assets(
+    slug: str,
+    ws: WorkspaceDep,
+    scene_id: Annotated[int | None, Query(ge=1, le=ID_MAX, description="only this scene's")] = None,
+    kind: Annotated[str | None, Query(description="only assets of this kind")] = None,
+) -> list[dict[str, Any]]:
+    return [asset.to_dict() for asset in ws.assets(slug, scene_id=scene_id, kind=kind)]
+
+
+@router.post("", status_code=201, response_model=AssetOut)
+def upload_asset(
+    slug: str,
+    ws: WorkspaceDep,
+    file: UploadFile,
+    kind: Annotated[str, Form(examples=["screen_capture"])],
+    scene_id: Annotated[int | None, Form(ge=1, le=ID_MAX)] = None,
+) -> dict[str, Any]:
+    """Upload a file (multipart). Media kinds must be readable audio, video or images; the
+    same content of the same kind for the same scene is stored once, and uploading it again
+    returns the existing asset."""
+    filename = PurePath(file.filename or "").name or "upload"
+    asset = ws.import_stream(slug, file.file, filename=filename, kind=kind, scene_id=scene_id)
+    return asset.to_dict()
+
+
+@router.get("/{asset_id}", response_model=AssetOut)
+def get_asset(slug: str, asset_id: AssetId, ws: WorkspaceDep) -> dict[str, Any]:
+    return _find(ws, slug, asset_id).to_dict()
+
+
+@router.get(
+    "/{asset_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+)
+def download_asset(slug: str, asset_id: AssetId, ws: WorkspaceDep) -> FileResponse:
+    """The asset's file, named after the uploaded file; supports HTTP range requests."""
+    asset = _find(ws, slug, asset_id)
+    path = ws.asset_path(asset)
+    if not path.is_file():
+        raise NotFound(
+            f"the file of asset {asset_id} ({asset.path}) is missing from the assets root; "
+            "import it again"
+        )
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    filename = str(asset.metadata.get("filename") or path.name)
+    return FileResponse(path, media_type=media_type, filename=filename)
+
+
+@router.delete("/{asset_id}", status_code=204)
+def delete_asset(slug: str, asset_id: AssetId, ws: WorkspaceDep) -> None:
+    """Forget the asset; its file goes too unless another asset shares it."""
+    ws.delete_asset(slug, asset_id)

@@ -1,0 +1,212 @@
+"""Request and response models of the HTTP API.
+
+Request models check types and unknown fields only; the rules on values (slug format, blank
+titles, ranges) belong to the library, which raises :class:`~vidkit.errors.InvalidInput` naming
+the field, so the CLI, the widgets and the API report a rule in the same words.
+
+Response models mirror the ``to_dict()`` forms in :mod:`vidkit.model` field for field, so the
+OpenAPI schema describes exactly what the CLI's ``--json`` prints. A field left out of a request
+is left unchanged (or defaulted); only the fields marked nullable accept ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, ClassVar, Final
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "ID_MAX",
+    "AssetOut",
+    "ErrorOut",
+    "Health",
+    "MoveScene",
+    "ProjectCreate",
+    "ProjectOut",
+    "ProjectUpdate",
+    "ReorderScenes",
+    "SceneCreate",
+    "SceneOut",
+    "SceneUpdate",
+]
+
+#: Ids are positive 64-bit integers.
+ID_MAX: Final = 2**63 - 1
+_FPS_RE: Final = re.compile(r"^\d{1,9}(?:\.\d{1,9})?(?:/\d{1,9})?$")
+
+
+def _unicode(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError(
+            "string_unicode", "text must be valid Unicode (it holds a lone surrogate)"
+        ) from None
+    return value
+
+
+def _fps(value: Any) -> int | float | str:
+    # Checked here because Fraction("1e999999999") would take minutes to compute.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    if isinstance(value, str) and _FPS_RE.match(value.strip()):
+        return value
+    raise PydanticCustomError(
+        "fps_format", "fps must be a number such as 30 or 29.97, or a fraction such as '30000/1001'"
+    )
+
+
+Text = Annotated[str, AfterValidator(_unicode)]
+Fps = Annotated[int | float | str, PlainValidator(_fps, json_schema_input_type=int | float | str)]
+
+
+def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Show ``null`` only where it means something, and no defaults: a field left out of a
+    PATCH is left unchanged, not set to its default."""
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        prop.pop("default", None)
+        options = prop.get("anyOf")
+        if name in nullable or not options or {"type": "null"} not in options:
+            continue
+        rest = [option for option in options if option != {"type": "null"}]
+        del prop["anyOf"]
+        if len(rest) == 1:
+            prop.update(rest[0])
+        else:
+            prop["anyOf"] = rest
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, allow_inf_nan=False, json_schema_extra=_request_schema
+    )
+    #: Fields for which ``null`` is a value; for the others the library rejects it (422).
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, with the values it sent."""
+        return self.model_dump(exclude_unset=True)
+
+
+class ProjectCreate(_Request):
+    slug: Text = Field(examples=["intro-to-python"])
+    title: Text = Field(examples=["Intro to Python"])
+    subtitle: Text | None = None
+    description: Text | None = None
+    width: int | None = Field(default=None, examples=[1920])
+    height: int | None = Field(default=None, examples=[1080])
+    fps: Fps | None = Field(default=None, examples=["30000/1001", 30])
+
+
+class ProjectUpdate(_Request):
+    """Any project field; a new ``slug`` renames the project (its scenes and assets follow)."""
+
+    slug: Text | None = None
+    title: Text | None = None
+    subtitle: Text | None = None
+    description: Text | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: Fps | None = None
+
+
+class _SceneFields(_Request):
+    nullable = frozenset({"target_duration_ms", "avatar_corner", "avatar_x", "avatar_y"})
+
+    narration: Text | None = None
+    notes: Text | None = None
+    target_duration_ms: int | None = None
+    avatar_corner: Text | None = Field(default=None, examples=["bottom-right"])
+    avatar_x: float | None = None
+    avatar_y: float | None = None
+    avatar_scale: float | None = None
+    avatar_margin: int | None = None
+    captions: bool | None = None
+
+
+class SceneCreate(_SceneFields):
+    title: Text
+    position: int | None = Field(
+        default=None, description="1-based; the scene goes at the end when left out"
+    )
+
+
+class SceneUpdate(_SceneFields):
+    title: Text | None = None
+
+
+class MoveScene(_Request):
+    position: int = Field(description="the new 1-based position")
+
+
+class ReorderScenes(_Request):
+    scene_ids: list[int] = Field(
+        description="every scene id of the project, once, in the new order"
+    )
+
+
+class _Response(BaseModel):
+    # "allow": a key added to a to_dict() still reaches clients before it is described here.
+    model_config = ConfigDict(extra="allow")
+
+
+class ProjectOut(_Response):
+    id: int
+    slug: str
+    title: str
+    subtitle: str
+    description: str
+    width: int
+    height: int
+    fps: str
+    scene_count: int
+    created_at: str | None
+    updated_at: str | None
+
+
+class SceneOut(_Response):
+    id: int
+    project_id: int
+    position: int
+    title: str
+    narration: str
+    notes: str
+    target_duration_ms: int | None
+    avatar_corner: str | None
+    avatar_x: float | None
+    avatar_y: float | None
+    avatar_scale: float
+    avatar_margin: int
+    captions: bool
+    word_count: int
+    estimated_duration_ms: int
+    created_at: str | None
+    updated_at: str | None
+
+
+class AssetOut(_Response):
+    id: int
+    project_id: int
+    scene_id: int | None
+    kind: str
+    path: str
+    sha256: str
+    size_bytes: int
+    duration_ms: int | None
+    metadata: dict[str, Any]
+    created_at: str | None
+
+
+class Health(_Response):
+    status: str
+    version: str
+
+
+class ErrorOut(_Response):
+    detail: str
