@@ -132,8 +132,14 @@ def main() -> None:
     print()
     print(f"ratio create p50, vidkit 1 process / baseline: {pct(one['create'], 0.5) / b_c50:8.1f}x")
     print(f"ratio list   p50, vidkit 1 process / baseline: {pct(one['list'], 0.5) / b_l50:8.1f}x")
-    print(f"ratio create p95, 8 processes / 1 process:     {pct(eight['create'], 0.95) / pct(one['create'], 0.95):8.1f}x")
-    print(f"median of all create latencies, 8 processes:   {statistics.median(eight['create']) * 1000:8.1f} ms")
+    print(
+        "ratio create p95, 8 processes / 1 process:     "
+        f"{pct(eight['create'], 0.95) / pct(one['create'], 0.95):8.1f}x"
+    )
+    print(
+        "median of all create latencies, 8 processes:   "
+        f"{statistics.median(eight['create']) * 1000:8.1f} ms"
+    )
 
 
 if __name__ == "__main__":

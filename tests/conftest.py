@@ -56,14 +56,34 @@ def make_media(tmp_path: Path) -> Callable[..., Path]:
         if kind == "video":
             out = media_dir / (name or "clip.mp4")
             args = [
-                "-f", "lavfi", "-i", f"testsrc=size=160x120:rate=30:d={seconds}",
-                "-f", "lavfi", "-i", f"sine=frequency=440:d={seconds}",
-                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc=size=160x120:rate=30:d={seconds}",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:d={seconds}",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
             ]
         elif kind == "silent-video":
             out = media_dir / (name or "silent.mp4")
-            args = ["-f", "lavfi", "-i", f"testsrc=size=160x120:rate=30:d={seconds}",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+            args = [
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc=size=160x120:rate=30:d={seconds}",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+            ]
         elif kind == "audio":
             out = media_dir / (name or "tone.wav")
             args = ["-f", "lavfi", "-i", f"sine=frequency=330:d={seconds}"]

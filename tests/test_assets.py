@@ -28,10 +28,14 @@ def test_same_content_is_stored_once(workspace: Workspace, make_media: Callable[
     assert not list((workspace.store.root / "tmp").iterdir()), "no staging leftovers"
 
 
-def test_media_duration_and_streams_are_recorded(workspace: Workspace, make_media: Callable[..., Path]) -> None:
+def test_media_duration_and_streams_are_recorded(
+    workspace: Workspace, make_media: Callable[..., Path]
+) -> None:
     workspace.create_project("p", "P")
     scene = workspace.add_scene("p", "S")
-    video = workspace.import_asset("p", make_media("video", 2.0), kind="screen_capture", scene_id=scene.id)
+    video = workspace.import_asset(
+        "p", make_media("video", 2.0), kind="screen_capture", scene_id=scene.id
+    )
     assert video.duration_ms is not None and abs(video.duration_ms - 2000) <= 50
     assert video.metadata["has_video"] and video.metadata["has_audio"]
     assert (video.metadata["width"], video.metadata["height"]) == (160, 120)
@@ -108,7 +112,9 @@ def test_symlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
 
 def test_stream_import_and_unsafe_suffix(workspace: Workspace) -> None:
     workspace.create_project("p", "P")
-    asset = workspace.import_stream("p", io.BytesIO(b"print('hi')\n"), filename="../../x.P Y", kind="code_file")
+    asset = workspace.import_stream(
+        "p", io.BytesIO(b"print('hi')\n"), filename="../../x.P Y", kind="code_file"
+    )
     assert asset.path.startswith("objects/") and not asset.path.endswith("Y")
     assert asset.metadata["filename"] == "x.P Y"
 

@@ -27,7 +27,9 @@ def test_repository_config_and_starter_template_parse() -> None:
     assert starter_config() == (REPO / "config.toml").read_text(encoding="utf-8")
 
 
-def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_resolve_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "proj"
     folder.mkdir()
     path = _write(folder, '[catalogue]\npath = "db/cat.duckdb"\n[assets]\nroot = "/abs/assets"\n')
@@ -74,7 +76,9 @@ def test_missing_config_says_how_to_make_one(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
-def test_config_is_found_in_parent_folders_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_is_found_in_parent_folders_and_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(tmp_path, "[server]\nport = 9001\n")
     deep = tmp_path / "notebooks" / "apps"
     deep.mkdir(parents=True)

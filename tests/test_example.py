@@ -45,7 +45,9 @@ def test_replace_follows_an_edited_file(workspace: Workspace, tmp_path: Path) ->
     load_project_file(workspace, path)
     one, two = workspace.scenes("t")
     assert two.narration == "wrapped text"
-    path.write_text('[project]\nslug = "t"\ntitle = "T2"\n[[scenes]]\ntitle = "Uno"\ncode = "b.py"\n')
+    path.write_text(
+        '[project]\nslug = "t"\ntitle = "T2"\n[[scenes]]\ntitle = "Uno"\ncode = "b.py"\n'
+    )
     project = load_project_file(workspace, path, replace=True)
     assert project.title == "T2"
     [scene] = workspace.scenes("t")
@@ -58,13 +60,21 @@ def test_replace_follows_an_edited_file(workspace: Workspace, tmp_path: Path) ->
     ("text", "message"),
     [
         ('[project]\nslug = "x"\ntitle = "X"\ncolour = 1\n', "unknown key"),
-        ('[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "S"\nvoice = 1\n', "scene 1 has unknown"),
-        ('[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "S"\ncode = "nope.py"\n', "does not exist"),
+        (
+            '[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "S"\nvoice = 1\n',
+            "scene 1 has unknown",
+        ),
+        (
+            '[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "S"\ncode = "nope.py"\n',
+            "does not exist",
+        ),
         ("[[scenes]]\ntitle = 'S'\n", r"no \[project\] table"),
         ("[project\n", "not valid TOML"),
     ],
 )
-def test_bad_project_files_change_nothing(workspace: Workspace, tmp_path: Path, text: str, message: str) -> None:
+def test_bad_project_files_change_nothing(
+    workspace: Workspace, tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(InvalidInput, match=message):

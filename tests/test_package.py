@@ -13,7 +13,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _modules_after(statement: str) -> set[str]:
     code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return set(out.stdout.split())
 
 
@@ -24,7 +26,8 @@ def test_importing_vidkit_does_no_work() -> None:
 
 def test_library_never_imports_ui_packages() -> None:
     loaded = _modules_after(
-        "import vidkit.api, vidkit.catalogue, vidkit.example, vidkit.models, vidkit.media, vidkit.cli, vidkit.http"
+        "import vidkit.api, vidkit.catalogue, vidkit.example, vidkit.models, vidkit.media, "
+        "vidkit.cli, vidkit.http, vidkit.stages.cache"
     )
     assert not {m for m in loaded if m.split(".")[0] in {"ipywidgets", "IPython", "ipykernel"}}
 
@@ -40,6 +43,9 @@ def test_no_ui_imports_in_library_sources() -> None:
     offenders = [
         str(path.relative_to(REPO))
         for path in (REPO / "vidkit").rglob("*.py")
-        if any(word in path.read_text() for word in ("import ipywidgets", "from IPython", "import IPython"))
+        if any(
+            word in path.read_text()
+            for word in ("import ipywidgets", "from IPython", "import IPython")
+        )
     ]
     assert offenders == []

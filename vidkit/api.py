@@ -37,9 +37,10 @@ class Workspace:
 
     def _repr_html_(self) -> str:
         projects = self.projects()
-        items = "".join(
-            f"<li>{p._repr_html_()}</li>" for p in projects[:20]
-        ) or "<li>no projects yet: <code>ws.create_project('my-video', 'My video')</code></li>"
+        items = (
+            "".join(f"<li>{p._repr_html_()}</li>" for p in projects[:20])
+            or "<li>no projects yet: <code>ws.create_project('my-video', 'My video')</code></li>"
+        )
         return f"<div><b>vidkit workspace</b> — {len(projects)} project(s)<ul>{items}</ul></div>"
 
     # projects -------------------------------------------------------------------------------
@@ -72,7 +73,9 @@ class Workspace:
     def scene(self, slug: str, scene_id: int) -> Scene:
         return self.catalogue.scene(slug, scene_id)
 
-    def add_scene(self, slug: str, title: str, *, position: int | None = None, **fields: Any) -> Scene:
+    def add_scene(
+        self, slug: str, title: str, *, position: int | None = None, **fields: Any
+    ) -> Scene:
         """Add a scene at ``position`` (1-based; default: at the end)."""
         return self.catalogue.add_scene(slug, position=position, title=title, **fields)
 
@@ -104,7 +107,9 @@ class Workspace:
         """Copy a file into the asset store and record it; media files must be readable."""
         source = Path(path)
         staged = self.store.stage_file(source)
-        return self._record(slug, staged, kind=kind, scene_id=scene_id, filename=source.name, metadata=metadata)
+        return self._record(
+            slug, staged, kind=kind, scene_id=scene_id, filename=source.name, metadata=metadata
+        )
 
     def import_stream(
         self,
@@ -118,7 +123,9 @@ class Workspace:
     ) -> Asset:
         """Like :meth:`import_asset`, for an uploaded stream."""
         staged = self.store.stage_stream(stream, suffix=Path(filename).suffix)
-        return self._record(slug, staged, kind=kind, scene_id=scene_id, filename=filename, metadata=metadata)
+        return self._record(
+            slug, staged, kind=kind, scene_id=scene_id, filename=filename, metadata=metadata
+        )
 
     def _record(
         self,
@@ -151,7 +158,9 @@ class Workspace:
         finally:
             self.store.discard(staged)
 
-    def assets(self, slug: str, *, scene_id: int | None = None, kind: str | None = None) -> list[Asset]:
+    def assets(
+        self, slug: str, *, scene_id: int | None = None, kind: str | None = None
+    ) -> list[Asset]:
         return self.catalogue.assets(slug, scene_id=scene_id, kind=kind)
 
     def delete_asset(self, slug: str, asset_id: int) -> None:
@@ -193,7 +202,7 @@ class Workspace:
         return self.catalogue.jobs(slug, scene_id=scene_id)
 
 
-def open(config_path: str | os.PathLike[str] | None = None) -> Workspace:  # noqa: A001
+def open(config_path: str | os.PathLike[str] | None = None) -> Workspace:
     """Open the workspace described by a config file.
 
     Without an argument the config is ``$VIDKIT_CONFIG`` or the nearest ``config.toml`` in the

@@ -184,7 +184,9 @@ class Config(_Section):
                 "catalogue": self.catalogue.model_copy(
                     update={"path": _absolute(self.catalogue.path, base)}
                 ),
-                "assets": self.assets.model_copy(update={"root": _absolute(self.assets.root, base)}),
+                "assets": self.assets.model_copy(
+                    update={"root": _absolute(self.assets.root, base)}
+                ),
                 "models": self.models.model_copy(update={"dir": _absolute(self.models.dir, base)}),
             }
         )

@@ -57,7 +57,9 @@ def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         raise InvalidInput(f"{path} is not valid TOML: {exc}", field="file") from exc
     unknown_top = set(raw) - {"project", "scenes"}
     if unknown_top:
-        raise InvalidInput(f"{path}: unknown table(s) {', '.join(sorted(unknown_top))}", field="file")
+        raise InvalidInput(
+            f"{path}: unknown table(s) {', '.join(sorted(unknown_top))}", field="file"
+        )
     project = raw.get("project")
     if not isinstance(project, dict):
         raise InvalidInput(f"{path} has no [project] table", field="project")
@@ -129,7 +131,6 @@ def _code_path(path: Path, number: int, scene: dict[str, Any]) -> Path | None:
     if not full.is_file():
         raise InvalidInput(f"{path}: scene {number} code file {full} does not exist", field="code")
     return full
-
 
 
 def _attach_code(ws: Workspace, slug: str, scene_id: int, code: Path | None) -> None:

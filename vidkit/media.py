@@ -18,7 +18,9 @@ from vidkit.errors import BackendError, MediaError
 __all__ = ["MediaInfo", "ffmpeg_exe", "probe"]
 
 _DURATION_RE = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
-_STREAM_RE = re.compile(r"Stream #\d+:\d+(?:\[\w+\])?(?:\(\w+\))?: (Video|Audio|Subtitle|Data): (\w+)(.*)")
+_STREAM_RE = re.compile(
+    r"Stream #\d+:\d+(?:\[\w+\])?(?:\(\w+\))?: (Video|Audio|Subtitle|Data): (\w+)(.*)"
+)
 _SIZE_RE = re.compile(r", (\d{2,5})x(\d{2,5})")
 _FPS_RE = re.compile(r", (\d+(?:\.\d+)?) (?:fps|tbr)")
 
@@ -42,15 +44,19 @@ class MediaInfo:
         return self.has_video and not self.has_audio and not self.duration_ms
 
     def to_metadata(self) -> dict[str, Any]:
-        return {k: v for k, v in {
-            "has_video": self.has_video,
-            "has_audio": self.has_audio,
-            "width": self.width,
-            "height": self.height,
-            "fps": self.fps,
-            "video_codec": self.video_codec,
-            "audio_codec": self.audio_codec,
-        }.items() if v is not None}
+        return {
+            k: v
+            for k, v in {
+                "has_video": self.has_video,
+                "has_audio": self.has_audio,
+                "width": self.width,
+                "height": self.height,
+                "fps": self.fps,
+                "video_codec": self.video_codec,
+                "audio_codec": self.audio_codec,
+            }.items()
+            if v is not None
+        }
 
 
 @cache

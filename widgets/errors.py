@@ -40,8 +40,7 @@ class ErrorBox(w.HTML):  # type: ignore[misc]
 
     def show(self, text: str) -> None:
         self.value = (
-            "<div style='color:#b00020;padding:4px 0' role='alert'>"
-            f"{html.escape(text)}</div>"
+            f"<div style='color:#b00020;padding:4px 0' role='alert'>{html.escape(text)}</div>"
         )
 
     def clear(self) -> None:

@@ -115,8 +115,14 @@ def test_scene_layout_rules(workspace: Workspace) -> None:
     back = workspace.update_scene("p", scene.id, avatar_corner="bottom-left", captions=False)
     assert (back.layout.corner, back.layout.x, back.layout.captions) == ("bottom-left", None, False)
 
-    for bad in ({"avatar_corner": "middle"}, {"avatar_scale": 5.0}, {"avatar_x": 1.5, "avatar_y": 0.1},
-                {"avatar_margin": True}, {"target_duration_ms": -3}, {"colour": "red"}):
+    for bad in (
+        {"avatar_corner": "middle"},
+        {"avatar_scale": 5.0},
+        {"avatar_x": 1.5, "avatar_y": 0.1},
+        {"avatar_margin": True},
+        {"target_duration_ms": -3},
+        {"colour": "red"},
+    ):
         with pytest.raises(InvalidInput):
             workspace.update_scene("p", scene.id, **bad)
     assert workspace.scene("p", scene.id).layout == back.layout
@@ -152,7 +158,10 @@ def test_delete_project_removes_everything_in_one_go(workspace: Workspace, tmp_p
     assert workspace.asset_path(kept).is_file(), "a file another project uses must stay"
     assert not workspace.asset_path(dropped_only).exists()
     with workspace.catalogue.transaction() as conn:
-        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("scenes", "assets", "jobs")]
+        counts = [
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("scenes", "assets", "jobs")
+        ]
     assert counts == [1, 1, 1]
 
 
@@ -164,7 +173,9 @@ def test_jobs_record_status_and_cache_hits(workspace: Workspace) -> None:
     done = workspace.catalogue.finish_job(job.id)
     assert done.status == "done" and done.finished_at is not None
     assert workspace.catalogue.cached_job("abc") == done
-    failed = workspace.catalogue.fail_job(workspace.catalogue.start_job("p", "speak", "def").id, "boom")
+    failed = workspace.catalogue.fail_job(
+        workspace.catalogue.start_job("p", "speak", "def").id, "boom"
+    )
     assert (failed.status, failed.error) == ("failed", "boom")
     assert workspace.catalogue.cached_job("def") is None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -99,7 +98,10 @@ KILLED = textwrap.dedent(
 def test_sigkill_mid_transaction_keeps_every_committed_row(tmp_path: Path) -> None:
     path = tmp_path / "killed.duckdb"
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED, str(path), "25"], env=_env(), stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", KILLED, str(path), "25"],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     lines = []

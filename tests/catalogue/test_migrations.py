@@ -41,7 +41,10 @@ def test_v1_catalogue_upgrades_with_its_rows(tmp_path: Path) -> None:
     assert (project.width, project.height, str(project.fps)) == (1920, 1080, "30")
     [scene] = catalogue.scenes("old-one")
     assert (scene.title, scene.narration, scene.layout.corner, scene.layout.captions) == (
-        "Intro", "Hello there", "bottom-right", True,
+        "Intro",
+        "Hello there",
+        "bottom-right",
+        True,
     )
     [asset] = catalogue.assets("old-one")
     assert (asset.path, asset.scene_id, dict(asset.metadata)) == ("objects/ab/abc.py", None, {})
@@ -58,7 +61,9 @@ def test_fresh_catalogue_is_at_the_current_version(tmp_path: Path) -> None:
     assert catalogue.projects() == []
     with duckdb.connect(str(tmp_path / "new.duckdb")) as conn:
         assert schema_version(conn) == SCHEMA_VERSION
-        versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+        versions = [
+            r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+        ]
     assert versions == list(range(1, SCHEMA_VERSION + 1))
 
 
@@ -66,6 +71,8 @@ def test_catalogue_from_a_newer_vidkit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.duckdb"
     Catalogue(path).projects()
     with duckdb.connect(str(path)) as conn:
-        conn.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [SCHEMA_VERSION + 1])
+        conn.execute(
+            "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [SCHEMA_VERSION + 1]
+        )
     with pytest.raises(CatalogueError, match="upgrade vidkit"):
         Catalogue(path).projects()

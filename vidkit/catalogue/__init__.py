@@ -129,7 +129,9 @@ class Catalogue:
             _projects.touch(conn, pid)
             return scenes
 
-    def delete_scene(self, slug: str, scene_id: int, remove_files: RemoveFiles | None = None) -> None:
+    def delete_scene(
+        self, slug: str, scene_id: int, remove_files: RemoveFiles | None = None
+    ) -> None:
         validate_id(scene_id, field_name="scene_id")
         with self._connector.connect() as conn:
             conn.execute("BEGIN TRANSACTION")
@@ -182,13 +184,19 @@ class Catalogue:
                 metadata=metadata or {},
             )
 
-    def assets(self, slug: str, *, scene_id: int | None = None, kind: str | None = None) -> list[Asset]:
+    def assets(
+        self, slug: str, *, scene_id: int | None = None, kind: str | None = None
+    ) -> list[Asset]:
         if scene_id is not None:
             validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
-            return _assets.list_for(conn, _projects.project_id(conn, slug), scene_id=scene_id, kind=kind)
+            return _assets.list_for(
+                conn, _projects.project_id(conn, slug), scene_id=scene_id, kind=kind
+            )
 
-    def delete_asset(self, slug: str, asset_id: int, remove_files: RemoveFiles | None = None) -> None:
+    def delete_asset(
+        self, slug: str, asset_id: int, remove_files: RemoveFiles | None = None
+    ) -> None:
         validate_id(asset_id, field_name="asset_id")
         with self._connector.connect() as conn:
             conn.execute("BEGIN TRANSACTION")
@@ -219,13 +227,20 @@ class Catalogue:
             _projects.touch(conn, pid)
             return clean
 
-    def add_voice(self, slug: str, *, name: str, sample_asset_id: int, transcript: str, consent: str) -> Voice:
+    def add_voice(
+        self, slug: str, *, name: str, sample_asset_id: int, transcript: str, consent: str
+    ) -> Voice:
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
             if _assets.get(conn, sample_asset_id).project_id != pid:
                 raise NotFound(f"this project has no asset with id {sample_asset_id}")
             return _voices.add_voice(
-                conn, pid, name=name, sample_asset_id=sample_asset_id, transcript=transcript, consent=consent
+                conn,
+                pid,
+                name=name,
+                sample_asset_id=sample_asset_id,
+                transcript=transcript,
+                consent=consent,
             )
 
     def voices(self, slug: str) -> list[Voice]:
@@ -238,7 +253,9 @@ class Catalogue:
 
     # jobs -----------------------------------------------------------------------------------
 
-    def start_job(self, slug: str, stage: str, cache_key: str, *, scene_id: int | None = None) -> Job:
+    def start_job(
+        self, slug: str, stage: str, cache_key: str, *, scene_id: int | None = None
+    ) -> Job:
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
             return _assets.start_job(conn, pid, scene_id, stage, cache_key)

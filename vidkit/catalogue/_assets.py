@@ -45,7 +45,8 @@ def add(
         return _rows.asset(row)
     inserted = conn.execute(
         f"INSERT INTO assets (project_id, scene_id, kind, path, sha256, size_bytes, duration_ms, "
-        f"metadata_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_rows.ASSET_COLUMNS}",
+        "metadata_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"RETURNING {_rows.ASSET_COLUMNS}",
         [
             pid,
             scene_id,
@@ -63,7 +64,11 @@ def add(
 
 
 def list_for(
-    conn: duckdb.DuckDBPyConnection, pid: int, *, scene_id: int | None = None, kind: str | None = None
+    conn: duckdb.DuckDBPyConnection,
+    pid: int,
+    *,
+    scene_id: int | None = None,
+    kind: str | None = None,
 ) -> list[Asset]:
     sql = f"SELECT {_rows.ASSET_COLUMNS} FROM assets WHERE project_id = ?"
     params: list[Any] = [pid]
@@ -78,7 +83,9 @@ def list_for(
 
 
 def get(conn: duckdb.DuckDBPyConnection, asset_id: int) -> Asset:
-    row = conn.execute(f"SELECT {_rows.ASSET_COLUMNS} FROM assets WHERE id = ?", [asset_id]).fetchone()
+    row = conn.execute(
+        f"SELECT {_rows.ASSET_COLUMNS} FROM assets WHERE id = ?", [asset_id]
+    ).fetchone()
     if row is None:
         raise NotFound(f"no asset with id {asset_id}")
     return _rows.asset(row)

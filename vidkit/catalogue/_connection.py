@@ -117,7 +117,9 @@ class Connector:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CatalogueError(f"cannot create the catalogue folder {self.path.parent}: {exc}") from exc
+            raise CatalogueError(
+                f"cannot create the catalogue folder {self.path.parent}: {exc}"
+            ) from exc
 
     def _open(self, deadline: float) -> duckdb.DuckDBPyConnection:
         delay = 0.005

@@ -149,9 +149,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, *, target: int = SCHEMA_VERSION) ->
                     "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
                 )
                 conn.execute(sql)
-                conn.execute(
-                    "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version]
-                )
+                conn.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version])
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

@@ -83,13 +83,17 @@ def _fps(value: Any) -> Fraction:
             raise ValueError(value)
         fps = Fraction(text) if not isinstance(value, Fraction) else value
     except (ValueError, ZeroDivisionError):
-        raise InvalidInput(f"fps {value!r} is not a number such as 30 or 30000/1001", field="fps") from None
+        raise InvalidInput(
+            f"fps {value!r} is not a number such as 30 or 30000/1001", field="fps"
+        ) from None
     if not 1 <= fps <= 120:
         raise InvalidInput("fps must be between 1 and 120", field="fps")
     return fps
 
 
-def _check_slug_free(conn: duckdb.DuckDBPyConnection, slug: str, *, except_id: int | None = None) -> None:
+def _check_slug_free(
+    conn: duckdb.DuckDBPyConnection, slug: str, *, except_id: int | None = None
+) -> None:
     row = conn.execute("SELECT id FROM projects WHERE slug = ?", [slug]).fetchone()
     if row is not None and row[0] != except_id:
         raise Conflict(f"a project with slug {slug!r} already exists; choose another slug")

@@ -51,7 +51,9 @@ def get(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int) -> Scene:
         [pid, scene_id],
     ).fetchone()
     if row is None:
-        raise NotFound(f"this project has no scene with id {scene_id}; `vidkit scenes list` shows them")
+        raise NotFound(
+            f"this project has no scene with id {scene_id}; `vidkit scenes list` shows them"
+        )
     return _rows.scene(row)
 
 
@@ -67,7 +69,9 @@ def _merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
     if "title" in changes:
         scene = replace(scene, title=validate_title(changes["title"]))
     if "narration" in changes:
-        scene = replace(scene, narration=validate_text(changes["narration"], field_name="narration"))
+        scene = replace(
+            scene, narration=validate_text(changes["narration"], field_name="narration")
+        )
     if "notes" in changes:
         scene = replace(scene, notes=validate_text(changes["notes"], field_name="notes"))
     if "target_duration_ms" in changes:
@@ -88,7 +92,9 @@ def _merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
         elif layout_changes.get("corner") is not None:
             layout_changes.update(x=None, y=None)
         for key in ("x", "y", "scale"):
-            if isinstance(layout_changes.get(key), int) and not isinstance(layout_changes[key], bool):
+            if isinstance(layout_changes.get(key), int) and not isinstance(
+                layout_changes[key], bool
+            ):
                 layout_changes[key] = float(layout_changes[key])
         _check_types(layout_changes)
         scene = replace(scene, layout=replace(scene.layout, **layout_changes))
@@ -164,7 +170,9 @@ def add(
     return get(conn, pid, int(row[0]))
 
 
-def update(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int, changes: Mapping[str, Any]) -> Scene:
+def update(
+    conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int, changes: Mapping[str, Any]
+) -> Scene:
     scene = _merge(get(conn, pid, scene_id), changes)
     _store(conn, scene)
     return get(conn, pid, scene_id)
@@ -194,7 +202,9 @@ def reorder(conn: duckdb.DuckDBPyConnection, pid: int, scene_ids: Sequence[int])
 def move(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int, position: int) -> list[Scene]:
     order = [s.id for s in list_for(conn, pid)]
     if scene_id not in order:
-        raise NotFound(f"this project has no scene with id {scene_id}; `vidkit scenes list` shows them")
+        raise NotFound(
+            f"this project has no scene with id {scene_id}; `vidkit scenes list` shows them"
+        )
     if not isinstance(position, int) or not 1 <= position <= len(order):
         raise InvalidInput(f"position must be between 1 and {len(order)}", field="position")
     order.remove(scene_id)

@@ -21,12 +21,16 @@ def lexicon(conn: duckdb.DuckDBPyConnection, pid: int) -> dict[str, str]:
     return {str(t): str(s) for t, s in rows}
 
 
-def set_lexicon(conn: duckdb.DuckDBPyConnection, pid: int, entries: Mapping[str, str]) -> dict[str, str]:
+def set_lexicon(
+    conn: duckdb.DuckDBPyConnection, pid: int, entries: Mapping[str, str]
+) -> dict[str, str]:
     """Replace the project's lexicon with ``entries`` (term -> how it is said)."""
     clean: dict[str, str] = {}
     for term, spoken in entries.items():
         if not isinstance(term, str) or not term.strip() or len(term) > _TERM_MAX:
-            raise InvalidInput(f"lexicon term {term!r} must be 1..{_TERM_MAX} characters", field="lexicon")
+            raise InvalidInput(
+                f"lexicon term {term!r} must be 1..{_TERM_MAX} characters", field="lexicon"
+            )
         if not isinstance(spoken, str) or not spoken.strip() or len(spoken) > 4 * _TERM_MAX:
             raise InvalidInput(f"say how {term!r} is pronounced, in words", field="lexicon")
         clean[term.strip()] = " ".join(spoken.split())
@@ -52,7 +56,13 @@ def _voice(row: tuple[Any, ...]) -> Voice:
 
 
 def add_voice(
-    conn: duckdb.DuckDBPyConnection, pid: int, *, name: str, sample_asset_id: int, transcript: str, consent: str
+    conn: duckdb.DuckDBPyConnection,
+    pid: int,
+    *,
+    name: str,
+    sample_asset_id: int,
+    transcript: str,
+    consent: str,
 ) -> Voice:
     name = validate_title(name, field_name="name")
     if not transcript.strip():
