@@ -186,9 +186,9 @@ class Workspace:
     ) -> Voice:
         """Add a voice profile for cloning: a reference recording, what it says, and the
         speaker's consent (who agreed, when, to what). Only backends that can clone use it."""
-        asset = self.import_asset(slug, sample, kind="voice_sample")
-        if not asset.metadata.get("has_audio"):
+        if not probe(Path(sample)).has_audio:
             raise InvalidInput(f"{Path(sample).name} has no audio stream", field="sample")
+        asset = self.import_asset(slug, sample, kind="voice_sample")
         return self.catalogue.add_voice(
             slug, name=name, sample_asset_id=asset.id, transcript=transcript, consent=consent
         )
