@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 from vidkit.assets import AssetStore, Staged
 from vidkit.catalogue import Catalogue
+from vidkit.catalogue._voices import check_voice_fields
 from vidkit.config import Config, load_config
 from vidkit.errors import InvalidInput
 from vidkit.media import probe
@@ -186,6 +187,7 @@ class Workspace:
     ) -> Voice:
         """Add a voice profile for cloning: a reference recording, what it says, and the
         speaker's consent (who agreed, when, to what). Only backends that can clone use it."""
+        check_voice_fields(name, transcript, consent)
         if not probe(Path(sample)).has_audio:
             raise InvalidInput(f"{Path(sample).name} has no audio stream", field="sample")
         asset = self.import_asset(slug, sample, kind="voice_sample")

@@ -30,6 +30,7 @@ def test_voice_profile_needs_consent_and_audio(
     sample = make_media("audio", 2.0, name="ada.wav")
     with pytest.raises(InvalidInput, match="consent"):
         workspace.add_voice("p", "Ada", sample, transcript="Hello there.", consent="")
+    assert workspace.assets("p") == []
     voice = workspace.add_voice(
         "p",
         "Ada",

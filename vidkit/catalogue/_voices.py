@@ -55,15 +55,8 @@ def _voice(row: tuple[Any, ...]) -> Voice:
     )
 
 
-def add_voice(
-    conn: duckdb.DuckDBPyConnection,
-    pid: int,
-    *,
-    name: str,
-    sample_asset_id: int,
-    transcript: str,
-    consent: str,
-) -> Voice:
+def check_voice_fields(name: str, transcript: str, consent: str) -> str:
+    """Validate a voice profile's fields; returns the cleaned name."""
     name = validate_title(name, field_name="name")
     if not transcript.strip():
         raise InvalidInput("give the transcript of the reference recording", field="transcript")
@@ -73,6 +66,19 @@ def add_voice(
             "2026-11-25 to this voice being used for course videos'",
             field="consent",
         )
+    return name
+
+
+def add_voice(
+    conn: duckdb.DuckDBPyConnection,
+    pid: int,
+    *,
+    name: str,
+    sample_asset_id: int,
+    transcript: str,
+    consent: str,
+) -> Voice:
+    name = check_voice_fields(name, transcript, consent)
     exists = conn.execute(
         "SELECT 1 FROM voices WHERE project_id = ? AND name = ?", [pid, name]
     ).fetchone()
