@@ -1,0 +1,73 @@
+"""animate: portrait + rig + speech → the presenter's RGBA video (blinks, head motion, lip sync)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from vidkit.api import Workspace
+from vidkit.backends.animator import Animator, frame_count
+from vidkit.imaging import read_rgba
+from vidkit.model import Asset
+from vidkit.stages.cache import Outputs, run_cached
+from vidkit.stages.rig import RigResult
+from vidkit.stages.speak import Speech
+from vidkit.video import RgbaVideoWriter
+
+__all__ = ["STAGE", "VERSION", "Animation", "animate"]
+
+STAGE = "animate"
+VERSION = 1
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Animation:
+    video: Asset  # lossless RGBA (FFV1 in Matroska), kind avatar_video
+    frames: int
+    cached: bool = False
+
+
+def animate(
+    ws: Workspace,
+    slug: str,
+    scene_id: int,
+    animator: Animator,
+    *,
+    portrait: Asset,
+    rig: RigResult,
+    speech: Speech,
+    fps: Fraction,
+    progress: Progress | None = None,
+) -> Animation:
+    """Animate the portrait speaking the scene's narration, at the project's ``fps``."""
+    total = frame_count(speech.timings.duration_ms, fps)
+
+    def work(folder: Path) -> Outputs:
+        rgba = read_rgba(ws.asset_path(portrait))
+        height, width = rgba.shape[:2]
+        out = folder / "avatar.mkv"
+        frames = animator.frames(rgba, rig.rig, ws.asset_path(speech.audio), speech.timings, fps)
+        with RgbaVideoWriter(out, width, height, fps) as writer:
+            for index, frame in enumerate(frames, start=1):
+                writer.write(frame)
+                if progress is not None and (index % 30 == 0 or index == total):
+                    progress(index, total)
+        return {"video": (out, "avatar_video")}
+
+    result = run_cached(
+        ws,
+        slug,
+        stage=STAGE,
+        version=VERSION,
+        fingerprint=animator.fingerprint(),
+        inputs=[portrait.sha256, rig.asset.sha256, speech.audio.sha256],
+        params={"fps": str(fps)},
+        work=work,
+        scene_id=scene_id,
+        metadata={"frames": total, "fps": str(fps)},
+    )
+    return Animation(result.asset, total, result.cached)
