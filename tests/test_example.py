@@ -70,6 +70,15 @@ def test_replace_follows_an_edited_file(workspace: Workspace, tmp_path: Path) ->
         ),
         ("[[scenes]]\ntitle = 'S'\n", r"no \[project\] table"),
         ("[project\n", "not valid TOML"),
+        (
+            '[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "A"\n[[scenes]]\ntitle = ""\n',
+            "scene 2: title is required",
+        ),
+        (
+            '[project]\nslug = "x"\ntitle = "X"\n[[scenes]]\ntitle = "A"\navatar_scale = 9.0\n',
+            "scene 1: avatar_scale",
+        ),
+        ('[project]\nslug = "X y"\ntitle = "X"\n', r"\[project\] slug"),
     ],
 )
 def test_bad_project_files_change_nothing(

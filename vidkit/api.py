@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 from vidkit.assets import AssetStore, Staged
 from vidkit.catalogue import Catalogue
+from vidkit.catalogue._assets import check_kind
 from vidkit.catalogue._voices import check_voice_fields
 from vidkit.config import Config, load_config
 from vidkit.errors import InvalidInput
@@ -107,6 +108,7 @@ class Workspace:
     ) -> Asset:
         """Copy a file into the asset store and record it; media files must be readable."""
         source = Path(path)
+        self._check_target(slug, kind)
         staged = self.store.stage_file(source)
         return self._record(
             slug, staged, kind=kind, scene_id=scene_id, filename=source.name, metadata=metadata
@@ -123,10 +125,16 @@ class Workspace:
         metadata: dict[str, Any] | None = None,
     ) -> Asset:
         """Like :meth:`import_asset`, for an uploaded stream."""
+        self._check_target(slug, kind)
         staged = self.store.stage_stream(stream, suffix=Path(filename).suffix)
         return self._record(
             slug, staged, kind=kind, scene_id=scene_id, filename=filename, metadata=metadata
         )
+
+    def _check_target(self, slug: str, kind: str) -> None:
+        """Refuse an unknown kind or project before copying a possibly large file."""
+        check_kind(kind)
+        self.catalogue.project(slug)
 
     def _record(
         self,

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.api import Workspace
+from vidkit.catalogue._projects import clean_fields as clean_project_fields
+from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.errors import Conflict, InvalidInput, NotFound
-from vidkit.model import Project
+from vidkit.model import Project, Scene, validate_title
 
 __all__ = ["example_project_file", "load_project_file"]
 
@@ -91,6 +93,7 @@ def load_project_file(ws: Workspace, path: Path, *, replace: bool = False) -> Pr
     path = Path(path).resolve()
     project, scenes = _read(path)
     code_files = [_code_path(path, n, s) for n, s in enumerate(scenes, start=1)]
+    _validate(path, project, scenes)
     slug = project.get("slug", "")
     fields = {k: v for k, v in project.items() if k != "slug"}
     if "description" in fields and isinstance(fields["description"], str):
@@ -119,6 +122,23 @@ def load_project_file(ws: Workspace, path: Path, *, replace: bool = False) -> Pr
     for extra in current[len(scenes) :]:
         ws.delete_scene(slug, extra.id)
     return ws.project(slug)
+
+
+def _validate(path: Path, project: dict[str, Any], scenes: list[dict[str, Any]]) -> None:
+    """Check every value before anything is written, so a bad file changes nothing."""
+    try:
+        clean_project_fields(project)
+        validate_title(project.get("title", ""))
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: [project] {exc}", field=exc.field) from None
+    blank = Scene(id=0, project_id=0, position=1, title="-")
+    for number, scene in enumerate(scenes, start=1):
+        values = {k: v for k, v in scene.items() if k != "code"}
+        try:
+            validate_title(values.get("title", ""))
+            merge_scene(blank, values)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{path}: scene {number}: {exc}", field=exc.field) from None
 
 
 def _code_path(path: Path, number: int, scene: dict[str, Any]) -> Path | None:

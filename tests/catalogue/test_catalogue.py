@@ -232,3 +232,10 @@ def test_out_of_range_ids_are_invalid_input(workspace: Workspace, bad_id: int) -
         workspace.assets("p", scene_id=bad_id)
     with pytest.raises(InvalidInput):
         workspace.scene("p", bad_id)
+
+
+def test_delete_on_a_fresh_catalogue_is_a_clear_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFound):
+        Catalogue(tmp_path / "fresh.duckdb").delete_project("x")
+    with pytest.raises(NotFound):
+        Catalogue(tmp_path / "fresh2.duckdb").delete_scene("x", 1)

@@ -38,12 +38,18 @@ class Catalogue:
         return f"Catalogue({str(self.path)!r})"
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A raw transaction for callers that combine several steps atomically."""
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the (migrated) catalogue for the duration of the block."""
         with self._connector.connect() as conn:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A raw transaction for callers that combine several steps atomically."""
+        with self._connect() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
                 yield conn
@@ -75,7 +81,7 @@ class Catalogue:
             return _projects.update(conn, slug, changes)
 
     def delete_project(self, slug: str, remove_files: RemoveFiles | None = None) -> None:
-        with self._connector.connect() as conn:
+        with self._connect() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
                 paths = _projects.delete(conn, slug)
@@ -133,7 +139,7 @@ class Catalogue:
         self, slug: str, scene_id: int, remove_files: RemoveFiles | None = None
     ) -> None:
         validate_id(scene_id, field_name="scene_id")
-        with self._connector.connect() as conn:
+        with self._connect() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
                 pid = _projects.project_id(conn, slug)
@@ -198,7 +204,7 @@ class Catalogue:
         self, slug: str, asset_id: int, remove_files: RemoveFiles | None = None
     ) -> None:
         validate_id(asset_id, field_name="asset_id")
-        with self._connector.connect() as conn:
+        with self._connect() as conn:
             conn.execute("BEGIN TRANSACTION")
             try:
                 paths = _assets.delete(conn, _projects.project_id(conn, slug), asset_id)

@@ -57,7 +57,7 @@ def get(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int) -> Scene:
     return _rows.scene(row)
 
 
-def _merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
+def merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
     unknown = set(changes) - SCENE_FIELDS
     if unknown:
         raise InvalidInput(
@@ -149,7 +149,7 @@ def add(
 ) -> Scene:
     if "title" not in fields:
         raise InvalidInput("title is required and cannot be blank", field="title")
-    draft = _merge(Scene(id=0, project_id=pid, position=0, title="-", layout=Layout()), fields)
+    draft = merge(Scene(id=0, project_id=pid, position=0, title="-", layout=Layout()), fields)
     count = _count(conn, pid)
     if position is None:
         position = count + 1
@@ -173,7 +173,7 @@ def add(
 def update(
     conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int, changes: Mapping[str, Any]
 ) -> Scene:
-    scene = _merge(get(conn, pid, scene_id), changes)
+    scene = merge(get(conn, pid, scene_id), changes)
     _store(conn, scene)
     return get(conn, pid, scene_id)
 

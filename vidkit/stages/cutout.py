@@ -7,6 +7,7 @@ from pathlib import Path
 
 from vidkit.api import Workspace
 from vidkit.backends.matting import Matting
+from vidkit.backends.matting.refine import EdgeSettings
 from vidkit.backends.matting.refine import cutout as refine_cutout
 from vidkit.errors import NotFound
 from vidkit.imaging import load_image, save_png
@@ -56,7 +57,7 @@ def cutout(
         slug,
         stage=STAGE,
         version=VERSION,
-        fingerprint=matting.fingerprint(),
+        fingerprint=f"{matting.fingerprint()}|{EdgeSettings().fingerprint()}",
         inputs=[source.sha256],
         params={"max_side": max_side},
         work=work,

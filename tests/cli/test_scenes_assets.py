@@ -1,0 +1,83 @@
+"""``vidkit scenes`` and ``vidkit assets``: ordered scenes by stable id, and media imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.cli.conftest import Cli
+from vidkit.api import Workspace
+
+
+def pick(obj: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: obj[key] for key in keys}
+
+
+def test_add_move_update_delete_scenes(cli: Cli, workspace: Workspace) -> None:
+    workspace.create_project("demo", "Demo")
+    add = "scenes add demo --json --title"
+    narration = "Hello 👋 and welcome to the course.\n"
+    first = cli(*add.split(), "Intro", "--narration-file", "-", stdin=narration).json()
+    assert pick(first, "position", "narration") == {
+        "position": 1,
+        "narration": "Hello 👋 and welcome to the course.",
+    }
+    options = "--position 1 --target-duration-ms 90000 --avatar-corner top-left"
+    second = cli(*add.split(), "Loops", *options.split()).json()
+    assert pick(second, "position", "avatar_corner") == {"position": 1, "avatar_corner": "top-left"}
+
+    order = cli("scenes", "move", "demo", str(second["id"]), "--to", "2", "--json").json()
+    assert [(s["id"], s["position"]) for s in order] == [(first["id"], 1), (second["id"], 2)]
+
+    options = "--avatar-x 0.25 --avatar-y 0.75 --no-captions --json --title"
+    updated = cli("scenes", "update", "demo", str(second["id"]), *options.split(), "Loops 🔁")
+    assert pick(updated.json(), "title", "avatar_corner", "avatar_x", "captions") == {
+        "title": "Loops 🔁",
+        "avatar_corner": None,
+        "avatar_x": 0.25,
+        "captions": False,
+    }
+
+    listed = cli("scenes", "list", "demo", "--json").json()
+    assert listed == [s.to_dict() for s in workspace.scenes("demo")]
+    assert [(s["title"], s["target_duration_ms"]) for s in listed] == [
+        ("Intro", None),
+        ("Loops 🔁", 90000),
+    ]
+    table = cli("scenes", "list", "demo").stdout.splitlines()
+    assert table[0].split() == ["#", "ID", "TITLE", "WORDS", "SPOKEN", "TARGET"]
+    assert table[2].split() == ["2", str(second["id"]), "Loops", "🔁", "0", "≈0.0", "s", "1:30"]
+
+    assert cli("scenes", "delete", "demo", str(first["id"]), "--yes").ok
+    remaining = cli("scenes", "list", "demo", "--json").json()
+    assert [(s["id"], s["position"]) for s in remaining] == [(second["id"], 1)]
+
+
+def test_import_and_list_a_generated_video(
+    cli: Cli, workspace: Workspace, make_media: Callable[..., Path]
+) -> None:
+    workspace.create_project("demo", "Demo")
+    scene = workspace.add_scene("demo", "Screen")
+    clip = make_media("video", seconds=1.5)
+    options = f"--json --kind screen_capture --scene {scene.id}"
+    imported = cli("assets", "import", "demo", clip, *options.split())
+    asset = imported.json()
+    assert 1400 <= asset["duration_ms"] <= 1600
+    assert pick(asset, "kind", "scene_id") == {"kind": "screen_capture", "scene_id": scene.id}
+    assert pick(asset["metadata"], "filename", "width") == {"filename": "clip.mp4", "width": 160}
+    assert workspace.asset_path(workspace.assets("demo")[0]).stat().st_size == asset["size_bytes"]
+
+    image = cli("assets", "import", "demo", make_media("image"), "--kind", "avatar_image")
+    assert image.ok
+    assert "avatar_image" in image.stdout
+
+    listed = cli("assets", "list", "demo", "--kind", "screen_capture", "--json").json()
+    assert listed == [a.to_dict() for a in workspace.assets("demo", kind="screen_capture")]
+    table = cli("assets", "list", "demo").stdout.splitlines()
+    assert table[0].split() == ["ID", "KIND", "SCENE", "FILE", "DURATION", "SIZE"]
+    assert [row.split()[1:4] for row in table[1:]] == [
+        ["screen_capture", str(scene.id), "clip.mp4"],
+        ["avatar_image", "-", "still.png"],
+    ]
+    assert "1.5 s" in table[1]

@@ -1,0 +1,85 @@
+"""The ``vidkit`` command line.
+
+One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``) plus
+``_system`` for ``init``, ``serve`` and ``doctor``. Commands call the public
+:class:`vidkit.api.Workspace`; the config is read only when a command needs it, and heavy modules
+(DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays quick.
+
+:func:`main` turns every :class:`VidkitError` into one ``error: <message>`` line on stderr and
+exit status 1; usage errors exit 2, Ctrl-C exits 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.main import get_command
+
+from vidkit.cli import _assets, _models, _projects, _scenes, _system
+from vidkit.cli._common import Session, error_line
+from vidkit.errors import VidkitError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="vidkit",
+    help="Narrated, avatar-presented educational videos: projects, scenes and assets.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(_projects.app, name="projects")
+app.add_typer(_scenes.app, name="scenes")
+app.add_typer(_assets.app, name="assets")
+app.add_typer(_models.app, name="models")
+app.command()(_system.init)
+app.command()(_system.serve)
+app.command()(_system.doctor)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from vidkit import __version__
+
+        typer.echo(f"vidkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "-c",
+            "--config-file",
+            metavar="FILE",
+            help="The config to use (default: $VIDKIT_CONFIG, else the nearest ./config.toml "
+            "here or in a parent folder).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Session(config_file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    command = get_command(app)
+    try:
+        command.main(args=None if argv is None else list(argv), prog_name="vidkit")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except VidkitError as exc:
+        typer.echo(error_line(str(exc)), err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

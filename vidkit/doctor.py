@@ -1,0 +1,273 @@
+"""Health checks of an installation: is everything a render needs present and reachable?
+
+:func:`run_checks` looks at ffmpeg (it runs, and has the libx264 and aac encoders), the catalogue
+(it opens), the assets root (it is writable), the offline models (present and verified) and every
+configured service (it answers an HTTP GET within 2 s; API keys are set). Each finding is a
+:class:`Check` whose ``fix`` names the config key or command that repairs it. Nothing here prints,
+and no secret value is ever put into a check: only the names of environment variables.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from vidkit.config import Config
+from vidkit.errors import BackendError, VidkitError
+
+__all__ = ["Check", "run_checks"]
+
+HTTP_TIMEOUT_S = 2.0
+CATALOGUE_WAIT_S = 5.0
+REQUIRED_ENCODERS = ("libx264", "aac")
+_FFMPEG_FIX = "reinstall the ffmpeg binary: pip install --force-reinstall imageio-ffmpeg"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One finding: what was checked, whether it passed, what was seen, and how to fix it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def run_checks(config: Config) -> list[Check]:
+    """Every check, in a stable order; slow network checks run in parallel."""
+    return [
+        *check_ffmpeg(),
+        check_catalogue(config),
+        check_assets_root(config),
+        *check_models(config),
+        *check_services(config),
+    ]
+
+
+def _in_config(config: Config) -> str:
+    return f"in {config.source}" if config.source else "in the config"
+
+
+# ffmpeg -------------------------------------------------------------------------------------
+
+
+def _ffmpeg(exe: str, *args: str) -> str:
+    try:
+        result = subprocess.run(
+            [exe, "-hide_banner", *args],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BackendError(f"`ffmpeg {' '.join(args)}` did not run: {exc}") from exc
+    if result.returncode != 0:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BackendError(f"`ffmpeg {' '.join(args)}` failed ({result.returncode}): {tail}")
+    return result.stdout
+
+
+def _encoder_names(listing: str) -> set[str]:
+    """Names from ``ffmpeg -encoders`` lines such as `` V....D libx264  H.264 ...``."""
+    names = set()
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 6 and parts[0][0] in "VAS":
+            names.add(parts[1])
+    return names
+
+
+def check_ffmpeg() -> list[Check]:
+    """ffmpeg runs (``-version``) and can encode H.264 video and AAC audio."""
+    from vidkit.media import ffmpeg_exe
+
+    try:
+        exe = ffmpeg_exe()
+        version = _ffmpeg(exe, "-version").splitlines()
+        encoders = _encoder_names(_ffmpeg(exe, "-encoders"))
+    except VidkitError as exc:
+        return [Check("ffmpeg", False, str(exc), _FFMPEG_FIX)]
+    banner = version[0].split(" Copyright")[0] if version else "ffmpeg"
+    missing = [name for name in REQUIRED_ENCODERS if name not in encoders]
+    codecs = (
+        Check("ffmpeg encoders", True, f"{' and '.join(REQUIRED_ENCODERS)} available")
+        if not missing
+        else Check(
+            "ffmpeg encoders",
+            False,
+            f"{exe} lacks the encoder(s) {', '.join(missing)}",
+            "use an ffmpeg built with them: unset IMAGEIO_FFMPEG_EXE to use the one that "
+            "imageio-ffmpeg bundles",
+        )
+    )
+    return [Check("ffmpeg", True, f"{banner} ({exe})"), codecs]
+
+
+# catalogue and assets root --------------------------------------------------------------------
+
+
+def check_catalogue(config: Config) -> Check:
+    """The catalogue opens (and is migrated, as every use does). Waits at most a few seconds
+    for another process's lock, so the doctor stays quick."""
+    from vidkit.catalogue import Catalogue
+
+    path = config.catalogue.path
+    wait = min(config.catalogue.lock_timeout_s, CATALOGUE_WAIT_S)
+    try:
+        version = Catalogue(path, lock_timeout_s=wait).schema_version()
+    except VidkitError as exc:
+        return Check("catalogue", False, str(exc), f"see [catalogue] path {_in_config(config)}")
+    return Check("catalogue", True, f"{path} (schema version {version})")
+
+
+def check_assets_root(config: Config) -> Check:
+    """The assets root exists (it is created if missing) and a file can be written into it."""
+    root = config.assets.root
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".vidkit-doctor-"):
+            pass
+        free = shutil.disk_usage(root).free
+    except OSError as exc:
+        return Check(
+            "assets root",
+            False,
+            f"cannot write into {root}: {exc.strerror or exc}",
+            f"make it writable, or point [assets] root {_in_config(config)} at another folder",
+        )
+    return Check("assets root", True, f"{root} is writable ({free / 1e9:.1f} GB free)")
+
+
+# offline models -------------------------------------------------------------------------------
+
+
+def check_models(config: Config) -> list[Check]:
+    """One check per pinned offline model: present in the models folder and verified."""
+    from vidkit.models import statuses
+
+    return [Check(f"model {s.name}", s.ok, s.detail, s.fix) for s in statuses(config)]
+
+
+# configured services --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Endpoint:
+    name: str
+    url: str
+    url_key: str
+    key_env: str | None = None  # None: no API key needed; "": one is needed but none is named
+    key_env_key: str = ""
+
+
+def _endpoints(config: Config) -> list[_Endpoint]:
+    endpoints = []
+    for name in type(config.services).model_fields:
+        service = getattr(config.services, name)
+        if service.url:
+            endpoints.append(
+                _Endpoint(
+                    f"service {name}",
+                    service.url,
+                    f"[services.{name}] url",
+                    service.api_key_env or None,
+                    f"[services.{name}] api_key_env",
+                )
+            )
+    llm = config.llm
+    if llm.backend == "ollama":
+        endpoints.append(_Endpoint("llm ollama", llm.local.ollama_url, "[llm.local] ollama_url"))
+    elif llm.backend == "llamacpp":
+        endpoints.append(
+            _Endpoint("llm llamacpp", llm.local.llamacpp_url, "[llm.local] llamacpp_url")
+        )
+    elif llm.backend == "openai":
+        endpoints.append(
+            _Endpoint(
+                "llm openai",
+                llm.cloud.base_url,
+                "[llm.cloud] base_url",
+                llm.cloud.api_key_env,
+                "[llm.cloud] api_key_env",
+            )
+        )
+    return endpoints
+
+
+def check_services(config: Config) -> list[Check]:
+    """Every configured endpoint answers, and the API keys they need are in the environment."""
+    endpoints = _endpoints(config)
+    if not endpoints:
+        return []
+    where = _in_config(config)
+    with ThreadPoolExecutor(max_workers=len(endpoints)) as pool:
+        reached = list(pool.map(lambda e: _reach(e, where), endpoints))
+    checks = []
+    for endpoint, check in zip(endpoints, reached, strict=True):
+        checks.append(check)
+        if endpoint.key_env is not None:
+            checks.append(_key_check(endpoint, where))
+    return checks
+
+
+def _key_check(endpoint: _Endpoint, where: str) -> Check:
+    name = f"{endpoint.name} api key"
+    env = endpoint.key_env
+    if not env:
+        return Check(
+            name,
+            False,
+            "no environment variable is named for the API key",
+            f"set {endpoint.key_env_key} {where}",
+        )
+    if os.environ.get(env):
+        return Check(name, True, f"environment variable {env} is set")
+    return Check(
+        name,
+        False,
+        f"environment variable {env} is not set",
+        f"export {env}=<your key>, or change {endpoint.key_env_key} {where}",
+    )
+
+
+def _reach(endpoint: _Endpoint, where: str) -> Check:
+    """Any HTTP answer, even 404 or 401, shows the service is there. What is shown of the URL
+    leaves out user, password and query string, which may hold secrets."""
+    parts = urlsplit(endpoint.url)
+    plain = parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1])  # urllib cannot take user:pw@
+    shown = urlunsplit(plain._replace(query="…" if parts.query else "", fragment=""))
+    request = urllib.request.Request(urlunsplit(plain), headers={"User-Agent": "vidkit-doctor"})
+    try:
+        with _opener(endpoint.url).open(request, timeout=HTTP_TIMEOUT_S) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+        exc.close()
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return Check(
+            endpoint.name,
+            False,
+            f"{shown} is unreachable: {reason}",
+            f"start the service, or correct {endpoint.url_key} {where}",
+        )
+    return Check(endpoint.name, True, f"{shown} answered (HTTP {status})")
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """The default opener (environment proxies apply), but none for loopback addresses, which
+    no proxy can reach on the user's behalf."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host == "::1" or host.startswith("127."):
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener()
