@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from typer.main import get_command
 
-from vidkit.cli import _assets, _models, _projects, _scenes, _system
+from vidkit.cli import _assets, _avatar, _models, _projects, _scenes, _system
 from vidkit.cli._common import Session, error_line
 from vidkit.errors import VidkitError
 
@@ -39,6 +39,9 @@ app.add_typer(_models.app, name="models")
 app.command()(_system.init)
 app.command()(_system.serve)
 app.command()(_system.doctor)
+app.command()(_avatar.avatar)
+app.command()(_avatar.speak)
+app.command()(_avatar.animate)
 
 
 def _show_version(value: bool) -> None:
