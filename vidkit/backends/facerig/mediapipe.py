@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._native import quiet_native_stderr
 from vidkit.backends.facerig import Rig
 from vidkit.errors import BackendError, InvalidInput
 from vidkit.imaging import check_rgb
@@ -222,7 +223,8 @@ class MediaPipeFaceRig:
                 output_face_blendshapes=True,
                 num_faces=2,
             )
-            self._landmarker = vision.FaceLandmarker.create_from_options(options)
+            with quiet_native_stderr():
+                self._landmarker = vision.FaceLandmarker.create_from_options(options)
             # Closed when this object goes away or, at the latest, when Python exits (before
             # mediapipe's own modules are torn down, which makes its __del__ fail noisily).
             self._closer = weakref.finalize(self, self._landmarker.close)

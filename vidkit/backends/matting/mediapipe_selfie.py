@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._native import quiet_native_stderr
 from vidkit.errors import BackendError
 from vidkit.imaging import check_rgb
 
@@ -95,7 +96,8 @@ class MediaPipeSelfieMatting:
                 output_confidence_masks=True,
                 output_category_mask=False,
             )
-            self._segmenter = vision.ImageSegmenter.create_from_options(options)
+            with quiet_native_stderr():
+                self._segmenter = vision.ImageSegmenter.create_from_options(options)
             # Closed when this object goes away or, at the latest, when Python exits (before
             # mediapipe's own modules are torn down, which makes its __del__ fail noisily).
             self._closer = weakref.finalize(self, self._segmenter.close)
