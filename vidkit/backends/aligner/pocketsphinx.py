@@ -2,12 +2,15 @@
 
 Two passes over 16 kHz mono PCM16 audio: ``set_align_text`` gives word times, then
 ``set_alignment`` gives phone times (ARPAbet, 10 ms frames; silence is ``"SIL"``). Audio in
-another format is converted with ffmpeg first.
+another format is converted with ffmpeg first. The phone pass fails now and then where the word
+pass worked; each word then gets its dictionary phones spread evenly over its time. If even the
+word pass fails, the words are spread over the audio by length (``meta["fallback"]``).
 
-Words missing from the CMU dictionary (``kubectl``, invented names) are left out of the
-alignment and then spread over the time around them, taken from the gap between their
-neighbours (and, if that gap is too short, from the neighbours themselves). Hyphenated words
-are aligned part by part and joined again.
+Words missing from the CMU dictionary (``kubectl``, invented names) get a pronunciation guessed
+by espeak-ng (which ships with Piper), converted to ARPAbet, or without espeak-ng a crude one
+spelled letter by letter. A word that yields no phones at all is aligned as the "spoken noise"
+filler ``[SPEECH]`` and shares the time between its known neighbours. Hyphenated words are
+aligned part by part and joined again.
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ SAMPLE_RATE = 16000
 SILENCE = "SIL"
 _FRAME_MS = 10
 _MIN_WORD_MS = 120  # time an unknown word is given when it has to be taken from neighbours
-_VERSION = 1
+_VERSION = 3
+_ESPEAK: Any = None  # piper's espeak-ng phonemiser, made on first use
+_ESPEAK_LOCK = threading.Lock()
+_FILLER = "[SPEECH]"  # stands in for an unknown word, so its audio is not forced onto others
 
 
 @dataclass(slots=True)
@@ -71,8 +77,9 @@ class PocketsphinxAligner:
         duration = info.duration_ms
         with self._lock:
             decoder = self._load()
-            known = [[p for p in _parts(w) if decoder.lookup_word(p)] for w in words]
-            aligned = self._run(decoder, audio, [p for parts in known for p in parts])
+            known = [_known_parts(decoder, w) for w in words]
+            tokens = [p for parts in known for p in (parts or [_FILLER])]
+            aligned = self._run(decoder, audio, tokens)
         if aligned is None:
             _log.warning("pocketsphinx could not align %d words; spreading them evenly", len(words))
             return _spread(words, duration)
@@ -100,20 +107,22 @@ class PocketsphinxAligner:
 
     @staticmethod
     def _run(
-        decoder: Any, audio: bytes, parts: list[str]
+        decoder: Any, audio: bytes, tokens: list[str]
     ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]] | None:
-        """Word segments and phones, ``(name, start_ms, end_ms)``, or None if it failed."""
+        """Segments of the dictionary words among ``tokens`` and the phones, as
+        ``(name, start_ms, end_ms)``; None if alignment failed."""
+        parts = [t for t in tokens if t != _FILLER]
         if not parts:
             return None
         try:
-            decoder.set_align_text(" ".join(parts))
+            decoder.set_align_text(" ".join(tokens))
             decoder.start_utt()
             decoder.process_raw(audio, full_utt=True)
             decoder.end_utt()
             segments = [
                 (seg.word, seg.start_frame * _FRAME_MS, (seg.end_frame + 1) * _FRAME_MS)
-                for seg in decoder.seg()
-                if not seg.word.startswith(("<", "["))
+                for seg in decoder.seg() or ()
+                if not seg.word.startswith(("<", "["))  # silences and fillers
             ]
         except RuntimeError as exc:
             _log.warning("pocketsphinx could not align the words: %s", exc)
@@ -127,9 +136,11 @@ class PocketsphinxAligner:
             decoder.end_utt()
             phones = [
                 (phone.name, phone.start * _FRAME_MS, (phone.start + phone.duration) * _FRAME_MS)
-                for word in decoder.get_alignment()
+                for word in decoder.get_alignment() or ()
                 for phone in word
             ]
+            if not phones:
+                raise RuntimeError("no phone alignment")
         except RuntimeError as exc:
             # The phone pass fails now and then where the word pass worked: give each word
             # its dictionary phones, evenly over its time.
@@ -142,6 +153,81 @@ def _even(pronunciation: str | None, start: int, end: int) -> list[tuple[str, in
     names = (pronunciation or "").split() or [SILENCE]
     edges = [start + (end - start) * k // len(names) for k in range(len(names) + 1)]
     return [(n, edges[k], edges[k + 1]) for k, n in enumerate(names)]
+
+
+def _known_parts(decoder: Any, word: str) -> list[str]:
+    """The word's parts, each in the dictionary or added to it with a pronunciation guessed
+    by espeak-ng; [] if a part can be neither (an unknown word)."""
+    parts = _parts(word)
+    for part in parts:
+        if decoder.lookup_word(part):
+            continue
+        guess = _guess_arpabet(part) or _spell_arpabet(decoder, part)
+        if not guess:
+            return []
+        decoder.add_word(part, guess, True)
+    return parts
+
+
+_LETTERS = {
+    "a": "AE", "b": "B", "c": "K", "d": "D", "e": "EH", "f": "F", "g": "G", "h": "HH",
+    "i": "IH", "j": "JH", "k": "K", "l": "L", "m": "M", "n": "N", "o": "AA", "p": "P",
+    "q": "K", "r": "R", "s": "S", "t": "T", "u": "AH", "v": "V", "w": "W", "x": "K S",
+    "y": "Y", "z": "Z",
+}  # fmt: skip
+_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def _spell_arpabet(decoder: Any, word: str) -> str:
+    """A crude pronunciation, letter by letter (digits as their names), for when espeak-ng is
+    not there: it only has to take up about the right time."""
+    phones: list[str] = []
+    for ch in word:
+        if ch.isdigit():
+            phones.extend((decoder.lookup_word(_DIGITS[int(ch)]) or "").split())
+        elif ch in _LETTERS:
+            for phone in _LETTERS[ch].split():
+                if not phones or phones[-1] != phone:
+                    phones.append(phone)
+    return " ".join(phones)
+
+
+_IPA_TO_ARPABET = {
+    "aɪ": "AY", "aʊ": "AW", "eɪ": "EY", "oʊ": "OW", "ɔɪ": "OY", "dʒ": "JH", "tʃ": "CH",
+    "a": "AA", "ɑ": "AA", "ɒ": "AA", "æ": "AE", "ʌ": "AH", "ə": "AH", "ɐ": "AH", "ɛ": "EH",
+    "e": "EY", "ɜ": "ER", "ɚ": "ER", "ɝ": "ER", "ɪ": "IH", "ᵻ": "IH", "i": "IY", "ʊ": "UH",
+    "u": "UW", "o": "OW", "ɔ": "AO", "b": "B", "d": "D", "ð": "DH", "f": "F", "ɡ": "G",
+    "g": "G", "h": "HH", "j": "Y", "k": "K", "l": "L", "ɬ": "L", "m": "M", "n": "N",
+    "ŋ": "NG", "p": "P", "ɹ": "R", "r": "R", "s": "S", "ʃ": "SH", "t": "T", "ɾ": "D",
+    "ʔ": "T", "θ": "TH", "v": "V", "w": "W", "x": "K", "z": "Z", "ʒ": "ZH",
+}  # fmt: skip
+
+
+def _guess_arpabet(word: str) -> str:
+    """ARPAbet phones for a word the dictionary lacks, from espeak-ng (shipped with Piper)."""
+    try:
+        from piper import voice as piper_voice
+        from piper.phonemize_espeak import EspeakPhonemizer
+    except ImportError:
+        return ""
+    global _ESPEAK
+    lock = getattr(piper_voice, "_ESPEAK_PHONEMIZER_LOCK", _ESPEAK_LOCK)
+    with lock:
+        if _ESPEAK is None:
+            _ESPEAK = EspeakPhonemizer()
+        ipa = "".join(c for sentence in _ESPEAK.phonemize("en-us", word) for c in sentence)
+    phones: list[str] = []
+    i = 0
+    while i < len(ipa):
+        pair, one = ipa[i : i + 2], ipa[i]
+        if pair in _IPA_TO_ARPABET:
+            phones.append(_IPA_TO_ARPABET[pair])
+            i += 2
+            continue
+        if one in _IPA_TO_ARPABET:
+            phones.append(_IPA_TO_ARPABET[one])
+        i += 1  # stress, length and other marks are skipped
+    return " ".join(phones)
 
 
 def _parts(word: str) -> list[str]:
