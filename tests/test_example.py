@@ -89,3 +89,18 @@ def test_bad_project_files_change_nothing(
     with pytest.raises(InvalidInput, match=message):
         load_project_file(workspace, path)
     assert workspace.projects() == []
+
+
+def test_example_project_brings_its_presenter(workspace: Workspace) -> None:
+    load_project_file(workspace, example_project_file())
+    load_project_file(workspace, example_project_file(), replace=True)
+    [avatar] = workspace.assets("list-comprehensions", kind="avatar_image")
+    assert (avatar.metadata["width"], avatar.metadata["height"]) == (512, 512)
+
+
+def test_unknown_sample_picture(workspace: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('[project]\nslug = "t"\ntitle = "T"\navatar = "skimage:selfie_of_nobody"\n')
+    with pytest.raises(InvalidInput, match="no sample picture"):
+        load_project_file(workspace, path)
+    assert workspace.projects() == []

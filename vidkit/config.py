@@ -28,6 +28,7 @@ __all__ = [
     "LLMConfig",
     "LocalLLMConfig",
     "ModelsConfig",
+    "RenderConfig",
     "ServerConfig",
     "ServiceConfig",
     "ServicesConfig",
@@ -164,6 +165,20 @@ class AvatarConfig(_Section):
         return value
 
 
+class RenderConfig(_Section):
+    """How scenes are rendered and where finished videos go."""
+
+    output_dir: Path = Path("var/renders")
+    workers: int = Field(default=2, ge=1, le=64)
+    preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = "veryfast"
+    crf: int = Field(default=20, ge=0, le=51)
+    min_speed: float = Field(default=0.5, gt=0, le=1)
+    max_speed: float = Field(default=2.0, ge=1, le=16)
+    beyond: Literal["freeze", "cut"] = "freeze"
+    burn_captions: bool = True
+    title_cards: bool = True
+
+
 class Config(_Section):
     """The whole configuration. ``source`` is the file it came from (None for defaults)."""
 
@@ -175,6 +190,7 @@ class Config(_Section):
     services: ServicesConfig = ServicesConfig()
     voice: VoiceConfig = VoiceConfig()
     avatar: AvatarConfig = AvatarConfig()
+    render: RenderConfig = RenderConfig()
     source: Path | None = None
 
     def resolved(self, base: Path) -> Config:
@@ -188,6 +204,9 @@ class Config(_Section):
                     update={"root": _absolute(self.assets.root, base)}
                 ),
                 "models": self.models.model_copy(update={"dir": _absolute(self.models.dir, base)}),
+                "render": self.render.model_copy(
+                    update={"output_dir": _absolute(self.render.output_dir, base)}
+                ),
             }
         )
 

@@ -21,7 +21,11 @@ from vidkit.model import Project, Scene, validate_title
 
 __all__ = ["example_project_file", "load_project_file"]
 
-_PROJECT_KEYS = frozenset({"slug", "title", "subtitle", "description", "width", "height", "fps"})
+_PROJECT_KEYS = frozenset(
+    {"slug", "title", "subtitle", "description", "width", "height", "fps", "avatar"}
+)
+#: ``avatar = "skimage:NAME"`` takes a picture from scikit-image's bundled sample data.
+_SKIMAGE = "skimage:"
 _SCENE_KEYS = frozenset(
     {
         "title",
@@ -95,7 +99,8 @@ def load_project_file(ws: Workspace, path: Path, *, replace: bool = False) -> Pr
     code_files = [_code_path(path, n, s) for n, s in enumerate(scenes, start=1)]
     _validate(path, project, scenes)
     slug = project.get("slug", "")
-    fields = {k: v for k, v in project.items() if k != "slug"}
+    avatar = _avatar_source(path, project.get("avatar"))
+    fields = {k: v for k, v in project.items() if k not in ("slug", "avatar")}
     if "description" in fields and isinstance(fields["description"], str):
         fields["description"] = fields["description"].strip()
     existing = {p.slug for p in ws.projects()}
@@ -121,13 +126,51 @@ def load_project_file(ws: Workspace, path: Path, *, replace: bool = False) -> Pr
         _attach_code(ws, slug, scene_id, code_files[index])
     for extra in current[len(scenes) :]:
         ws.delete_scene(slug, extra.id)
+    if avatar is not None:
+        _import_avatar(ws, slug, avatar)
     return ws.project(slug)
+
+
+def _avatar_source(path: Path, avatar: Any) -> str | Path | None:
+    if avatar is None:
+        return None
+    if not isinstance(avatar, str) or not avatar:
+        raise InvalidInput(f"{path}: [project] avatar must be a file path", field="avatar")
+    if avatar.startswith(_SKIMAGE):
+        from skimage import data
+
+        if not callable(getattr(data, avatar.removeprefix(_SKIMAGE), None)):
+            raise InvalidInput(
+                f"{path}: scikit-image has no sample picture {avatar!r}", field="avatar"
+            )
+        return avatar
+    full = (path.parent / avatar).resolve()
+    if not full.is_file():
+        raise InvalidInput(f"{path}: avatar picture {full} does not exist", field="avatar")
+    return full
+
+
+def _import_avatar(ws: Workspace, slug: str, avatar: str | Path) -> None:
+    if isinstance(avatar, Path):
+        ws.import_asset(slug, avatar, kind="avatar_image")
+        return
+    import tempfile
+
+    from PIL import Image
+    from skimage import data
+
+    name = avatar.removeprefix(_SKIMAGE)
+    loader = getattr(data, name)
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / f"{name}.png"
+        Image.fromarray(loader()).save(file)
+        ws.import_asset(slug, file, kind="avatar_image")
 
 
 def _validate(path: Path, project: dict[str, Any], scenes: list[dict[str, Any]]) -> None:
     """Check every value before anything is written, so a bad file changes nothing."""
     try:
-        clean_project_fields(project)
+        clean_project_fields({k: v for k, v in project.items() if k != "avatar"})
         validate_title(project.get("title", ""))
     except InvalidInput as exc:
         raise InvalidInput(f"{path}: [project] {exc}", field=exc.field) from None

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from typer.main import get_command
 
-from vidkit.cli import _assets, _avatar, _models, _projects, _scenes, _system
+from vidkit.cli import _assets, _avatar, _models, _projects, _render, _scenes, _system
 from vidkit.cli._common import Session, error_line
 from vidkit.errors import VidkitError
 
@@ -42,6 +42,7 @@ app.command()(_system.doctor)
 app.command()(_avatar.avatar)
 app.command()(_avatar.speak)
 app.command()(_avatar.animate)
+app.command()(_render.render)
 
 
 def _show_version(value: bool) -> None:

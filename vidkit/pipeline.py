@@ -1,0 +1,247 @@
+"""The pipeline runner: every scene's stage graph, run through the cache, in parallel.
+
+Per scene: speak → (cutout → rig, once per project) → animate → compose (fit happens inside
+compose); per project: assemble. Each stage is content-keyed (see :mod:`vidkit.stages.cache`),
+so a second render reuses everything, editing one scene redoes that scene's stages only, and
+a render that was killed resumes where it stopped: finished stages are reused, a stage that
+was cut short left a ``running`` job and no output, and is simply done again.
+
+Scenes render in parallel, one process each (``[render] workers``). Progress of everything is
+reported through one callback taking an :class:`Event`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vidkit.api import Workspace
+from vidkit.config import Config, load_config
+from vidkit.errors import InvalidInput, VidkitError
+from vidkit.model import Asset, Scene
+
+__all__ = ["Event", "RenderResult", "SceneResult", "render"]
+
+log = logging.getLogger("vidkit.pipeline")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Progress: ``stage`` of scene ``position`` (None for project-wide work) is ``done`` of
+    ``total`` units (chunks, frames); ``cached`` when its result came from the cache."""
+
+    stage: str
+    position: int | None
+    done: int
+    total: int
+    cached: bool = False
+
+
+Progress = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class SceneResult:
+    position: int
+    scene_id: int
+    title: str
+    video: Asset
+    report: dict[str, Any]
+    cached: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    project: str
+    scenes: list[SceneResult]
+    seconds: float
+    final: Path | None = None
+    sidecars: dict[str, Path] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(all(s.cached.values()) for s in self.scenes)
+
+
+@dataclass(frozen=True)
+class _Avatar:
+    portrait: int  # asset ids, so they cross process boundaries
+    rig: int
+    width: int
+    height: int
+
+
+def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar | None:
+    from vidkit.backends import registry
+    from vidkit.stages.cutout import cutout
+    from vidkit.stages.rig import rig
+
+    if not ws.assets(slug, kind="avatar_image"):
+        log.warning("project %s has no avatar photo: rendering without a presenter", slug)
+        return None
+    portrait = cutout(ws, slug, registry.build_matting(config), max_side=config.avatar.max_side)
+    say(Event("cutout", None, 1, 1, portrait.cached))
+    face = rig(ws, slug, registry.build_facerig(config), portrait=portrait.portrait)
+    say(Event("rig", None, 1, 1, face.cached))
+    width, height = (
+        int(portrait.portrait.metadata["width"]),
+        int(portrait.portrait.metadata["height"]),
+    )
+    return _Avatar(portrait.portrait.id, face.asset.id, width, height)
+
+
+def render_scene(
+    ws: Workspace, config: Config, slug: str, scene: Scene, avatar: _Avatar | None, say: Progress
+) -> SceneResult:
+    """Run one scene's stages (each cached) and return its rendered MP4."""
+    from vidkit.backends import registry
+    from vidkit.backends.facerig import Rig
+    from vidkit.stages.animate import animate
+    from vidkit.stages.compose import compose_scene
+    from vidkit.stages.rig import RigResult
+    from vidkit.stages.speak import speak
+
+    pos = scene.position
+    speech = speak(
+        ws, slug, scene.id, registry.build_tts(config), chunk_chars=config.voice.chunk_chars,
+        progress=lambda d, t: say(Event("speak", pos, d, t)),
+    )  # fmt: skip
+    say(Event("speak", pos, 1, 1, speech.cached))
+    animation = None
+    if avatar is not None:
+        portrait = ws.catalogue.asset(avatar.portrait)
+        rig_asset = ws.catalogue.asset(avatar.rig)
+        rig = RigResult(rig_asset, Rig.from_json(ws.asset_path(rig_asset).read_text()))
+        animation = animate(
+            ws, slug, scene.id, registry.build_animator(config), portrait=portrait, rig=rig,
+            speech=speech, fps=ws.project(slug).fps,
+            progress=lambda d, t: say(Event("animate", pos, d, t)),
+        )  # fmt: skip
+        say(Event("animate", pos, 1, 1, animation.cached))
+    composed = compose_scene(
+        ws, slug, scene.id, speech=speech, animation=animation,
+        avatar_size=(avatar.width, avatar.height) if avatar else None, render=config.render,
+        progress=lambda d, t: say(Event("compose", pos, d, t)),
+    )  # fmt: skip
+    say(Event("compose", pos, 1, 1, composed.cached))
+    cached = {"speak": speech.cached, "compose": composed.cached}
+    if animation is not None:
+        cached["animate"] = animation.cached
+    return SceneResult(pos, scene.id, scene.title, composed.video, composed.report, cached)
+
+
+# Worker processes ---------------------------------------------------------------------------
+
+_QUEUE: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    global _QUEUE
+    _QUEUE = queue
+
+
+def _scene_in_worker(
+    config_path: str, slug: str, scene_id: int, avatar: _Avatar | None
+) -> SceneResult:
+    config = load_config(config_path)
+    ws = Workspace(config)
+    scene = ws.scene(slug, scene_id)
+    return render_scene(ws, config, slug, scene, avatar, lambda e: _QUEUE.put(e))
+
+
+def _select(ws: Workspace, slug: str, positions: list[int] | None) -> list[Scene]:
+    scenes = ws.scenes(slug)
+    if not scenes:
+        raise InvalidInput(
+            f"project {slug!r} has no scenes; add one with `vidkit scenes add {slug} --title ...`",
+            field="scenes",
+        )
+    if positions:
+        by_pos = {s.position: s for s in scenes}
+        missing = [p for p in positions if p not in by_pos]
+        if missing:
+            raise InvalidInput(
+                f"project {slug!r} has scenes 1..{len(scenes)}; there is no scene {missing[0]}",
+                field="scene",
+            )
+        scenes = [by_pos[p] for p in positions]
+    silent = [f"{s.position} ({s.title!r})" for s in scenes if not s.narration.strip()]
+    if silent:
+        raise InvalidInput(
+            f"scene {', '.join(silent)} has no narration; write what the presenter says with "
+            f"`vidkit scenes update {slug} ID --narration ...`",
+            field="narration",
+        )
+    return scenes
+
+
+def _run_scenes(
+    ws: Workspace, config: Config, slug: str, scenes: list[Scene], avatar: _Avatar | None,
+    workers: int, say: Progress,
+) -> list[SceneResult]:  # fmt: skip
+    if workers <= 1 or len(scenes) == 1 or config.source is None:
+        return [render_scene(ws, config, slug, s, avatar, say) for s in scenes]
+    context = multiprocessing.get_context("spawn")
+    results: dict[int, SceneResult] = {}
+    failures: list[tuple[Scene, BaseException]] = []
+    with context.Manager() as manager:
+        queue = manager.Queue()
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(scenes)), mp_context=context,
+            initializer=_init_worker, initargs=(queue,),
+        ) as pool:  # fmt: skip
+            futures: dict[Future[SceneResult], Scene] = {
+                pool.submit(_scene_in_worker, str(config.source), slug, s.id, avatar): s
+                for s in scenes
+            }
+            pending = set(futures)
+            while pending:
+                while not queue.empty():
+                    say(queue.get())
+                for future in [f for f in pending if f.done()]:
+                    pending.discard(future)
+                    try:
+                        results[futures[future].id] = future.result()
+                    except BaseException as exc:
+                        failures.append((futures[future], exc))
+                time.sleep(0.05)
+        while not queue.empty():
+            say(queue.get())
+    if failures:
+        scene, exc = failures[0]
+        others = f" ({len(failures) - 1} more scene(s) failed too)" if len(failures) > 1 else ""
+        if isinstance(exc, VidkitError):
+            raise type(exc)(f"scene {scene.position} ({scene.title!r}): {exc}{others}") from exc
+        raise exc
+    return [results[s.id] for s in scenes]
+
+
+def render(
+    ws: Workspace,
+    slug: str,
+    *,
+    positions: list[int] | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RenderResult:
+    """Render a project (or only the scenes at ``positions``). The whole project ends in an
+    assembled video copied to ``[render] output_dir``; chosen scenes end in their scene MP4s."""
+    say: Progress = progress or (lambda _e: None)
+    config = ws.config
+    started = time.perf_counter()
+    scenes = _select(ws, slug, positions)
+    avatar = _avatar(ws, slug, config, say)
+    results = _run_scenes(ws, config, slug, scenes, avatar, workers or config.render.workers, say)
+    if positions:
+        return RenderResult(slug, results, time.perf_counter() - started)
+    from vidkit.stages.assemble import assemble_project
+
+    final, sidecars, report = assemble_project(ws, slug, results, config, say)
+    return RenderResult(slug, results, time.perf_counter() - started, final, sidecars, report)

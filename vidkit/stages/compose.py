@@ -1,0 +1,221 @@
+"""compose: a scene's speech, presenter, screen source and layout → the scene's MP4.
+
+Builds the scene's :class:`~vidkit.timeline.Timeline` from the catalogue and renders it with one
+ffmpeg run (:func:`vidkit.render.compose.compose`). The output is cached by content: the audio,
+the avatar video, the screen source, the layout and every render setting are in the key, so
+editing one scene re-renders that scene only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vidkit.api import Workspace
+from vidkit.config import RenderConfig
+from vidkit.model import Asset, Project, Scene
+from vidkit.render.compose import compose
+from vidkit.stages.animate import Animation
+from vidkit.stages.cache import Outputs, run_cached
+from vidkit.stages.speak import Speech
+from vidkit.timeline import (
+    AudioLayer,
+    AvatarLayer,
+    Caption,
+    CaptionLayer,
+    CardLayer,
+    CodeSource,
+    FitPlan,
+    ImageSource,
+    RecordingSource,
+    ScreenLayer,
+    Timeline,
+    ms_to_frames,
+)
+
+__all__ = ["STAGE", "VERSION", "ComposedScene", "compose_scene", "scene_timeline"]
+
+STAGE = "compose"
+VERSION = 1
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ComposedScene:
+    video: Asset  # kind composited_scene
+    captions: Asset  # JSON cues in milliseconds, kind captions
+    report: dict[str, Any]
+    cached: bool = False
+
+
+def _screen_asset(ws: Workspace, slug: str, scene_id: int) -> Asset | None:
+    for kind in ("screen_capture", "code_file", "image"):
+        found = ws.assets(slug, scene_id=scene_id, kind=kind)
+        if found:
+            return found[-1]
+    return None
+
+
+def _screen_layer(
+    ws: Workspace, asset: Asset | None, target_ms: int, render: RenderConfig
+) -> ScreenLayer | None:
+    if asset is None:
+        return None
+    path = ws.asset_path(asset)
+    if asset.kind == "code_file":
+        code = path.read_text(encoding="utf-8", errors="replace")
+        return ScreenLayer(
+            CodeSource(code, filename=str(asset.metadata.get("filename", path.name)))
+        )
+    if asset.kind == "image":
+        return ScreenLayer(ImageSource(path))
+    from vidkit.render.fit import plan_fit
+
+    if not asset.metadata.get("has_video"):
+        from vidkit.errors import MediaError
+
+        raise MediaError(
+            f"{asset.metadata.get('filename', path.name)} has no video stream; import a screen "
+            "recording with video, or use a code file or image for this scene"
+        )
+    source_ms = int(asset.duration_ms or 0)
+    plan: FitPlan = plan_fit(
+        source_ms, target_ms, min_speed=render.min_speed, max_speed=render.max_speed,
+        beyond=render.beyond,
+    )  # fmt: skip
+    width, height = int(asset.metadata.get("width", 0)), int(asset.metadata.get("height", 0))
+    return ScreenLayer(RecordingSource(path, source_ms, width, height), fit=plan)
+
+
+def scene_timeline(
+    ws: Workspace,
+    project: Project,
+    scene: Scene,
+    speech: Speech,
+    animation: Animation | None,
+    avatar_size: tuple[int, int] | None,
+    render: RenderConfig,
+) -> tuple[Timeline, list[tuple[int, int, str]], Asset | None]:
+    """The scene's timeline, its caption cues (ms) and the screen asset it shows."""
+    fps = project.fps
+    duration = ms_to_frames(speech.timings.duration_ms, fps)
+    screen_asset = _screen_asset(ws, project.slug, scene.id)
+    screen = _screen_layer(ws, screen_asset, speech.timings.duration_ms, render)
+    from vidkit.render.captions import captions_from_timings
+
+    cues = [(c.start_ms, c.end_ms, c.text) for c in captions_from_timings(speech.timings)]
+    captions = CaptionLayer(
+        tuple(Caption(ms_to_frames(s, fps), ms_to_frames(e, fps), t) for s, e, t in cues),
+        burn_in=render.burn_captions and scene.layout.captions,
+    )
+    avatar = None
+    if animation is not None and avatar_size is not None:
+        avatar = AvatarLayer(
+            avatar_size[0], avatar_size[1], scene.layout, video=ws.asset_path(animation.video)
+        )
+    cards: tuple[CardLayer, ...] = ()
+    if render.title_cards:
+        if scene.position == 1:
+            card = CardLayer(project.title, project.subtitle, 0, min(duration // 3, round(3 * fps)))
+        else:
+            card = CardLayer(scene.title, "", 0, min(duration // 4, round(2 * fps)))
+        cards = (card,)
+    music = ws.assets(project.slug, kind="music")
+    audio = AudioLayer(
+        ws.asset_path(speech.audio), music=ws.asset_path(music[-1]) if music else None
+    )
+    timeline = Timeline(
+        project.width, project.height, fps, duration, screen=screen, avatar=avatar,
+        captions=captions, cards=cards, audio=audio, title=scene.title,
+    )  # fmt: skip
+    return timeline, cues, screen_asset
+
+
+def compose_scene(
+    ws: Workspace,
+    slug: str,
+    scene_id: int,
+    *,
+    speech: Speech,
+    animation: Animation | None,
+    avatar_size: tuple[int, int] | None,
+    render: RenderConfig,
+    progress: Progress | None = None,
+) -> ComposedScene:
+    """Render one scene to an MP4 asset (cached by content)."""
+    project, scene = ws.project(slug), ws.scene(slug, scene_id)
+    timeline, cues, screen_asset = scene_timeline(
+        ws, project, scene, speech, animation, avatar_size, render
+    )
+    music = timeline.audio.music if timeline.audio else None
+    inputs = [
+        speech.audio.sha256,
+        hashlib.sha256(speech.timings.to_json().encode()).hexdigest(),
+        animation.video.sha256 if animation else "-",
+        screen_asset.sha256 if screen_asset else "-",
+        music.name if music else "-",
+    ]
+    fit = timeline.screen.fit if timeline.screen else FitPlan()
+    report = {
+        "scene_id": scene.id,
+        "position": scene.position,
+        "title": scene.title,
+        "duration_ms": timeline.duration_ms,
+        "frames": timeline.duration,
+        "screen": screen_asset.kind if screen_asset else "none",
+        "fit": fit.note or "exact",
+        "captions": len(cues),
+    }
+    params = {
+        "size": [timeline.width, timeline.height],
+        "fps": str(timeline.fps),
+        "layout": scene.to_dict() | {"narration": None, "notes": None, "updated_at": None},
+        "cards": [[c.title, c.subtitle, c.start, c.duration] for c in timeline.cards],
+        "render": render.model_dump(mode="json", exclude={"output_dir", "workers"}),
+    }
+
+    def work(folder: Path) -> Outputs:
+        out = folder / "scene.mp4"
+        ass = None
+        if timeline.captions.burn_in and cues:
+            from vidkit.render.captions import CaptionCue, to_ass
+
+            ass = folder / "captions.ass"
+            ass.write_text(
+                to_ass([CaptionCue(s, e, t) for s, e, t in cues], timeline.width, timeline.height),
+                encoding="utf-8",
+            )
+        screen_frames = None
+        if timeline.screen is not None and isinstance(timeline.screen.source, CodeSource):
+            from vidkit.screen.code import CodeTyping
+
+            typing = CodeTyping(
+                timeline.screen.source, timeline.width, timeline.height, timeline.fps,
+                timeline.duration,
+            )  # fmt: skip
+            screen_frames = typing.frames()
+            if typing.note:
+                report["screen_note"] = typing.note
+        compose(
+            timeline, out, screen_frames=screen_frames, captions_ass=ass, progress=progress,
+            preset=render.preset, crf=render.crf,
+        )  # fmt: skip
+        cues_file = folder / "captions.json"
+        cues_file.write_text(json.dumps(cues, ensure_ascii=False), encoding="utf-8")
+        return {"scene": (out, "composited_scene"), "captions": (cues_file, "captions")}
+
+    result = run_cached(
+        ws, slug, stage=STAGE, version=VERSION, fingerprint="ffmpeg-x264",
+        inputs=inputs, params=params, work=work, scene_id=scene_id, metadata={"report": report},
+    )  # fmt: skip
+    return ComposedScene(
+        result.asset,
+        result.sidecars["captions"],
+        dict(result.asset.metadata.get("report", report)),
+        result.cached,
+    )
