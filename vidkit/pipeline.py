@@ -215,11 +215,13 @@ def _run_scenes(
         while not queue.empty():
             say(queue.get())
     if failures:
-        scene, exc = failures[0]
+        scene, error = failures[0]
         others = f" ({len(failures) - 1} more scene(s) failed too)" if len(failures) > 1 else ""
-        if isinstance(exc, VidkitError):
-            raise type(exc)(f"scene {scene.position} ({scene.title!r}): {exc}{others}") from exc
-        raise exc
+        if isinstance(error, VidkitError):
+            raise type(error)(
+                f"scene {scene.position} ({scene.title!r}): {error}{others}"
+            ) from error
+        raise error
     return [results[s.id] for s in scenes]
 
 

@@ -108,7 +108,10 @@ def scene_timeline(
     screen = _screen_layer(ws, screen_asset, speech.timings.duration_ms, render)
     from vidkit.render.captions import captions_from_timings
 
-    cues = [(c.start_ms, c.end_ms, c.text) for c in captions_from_timings(speech.timings)]
+    found = captions_from_timings(
+        speech.timings, text=scene.narration, end_ms=round(duration * 1000 / fps)
+    )
+    cues = [(c.start_ms, c.end_ms, c.text) for c in found]
     captions = CaptionLayer(
         tuple(Caption(ms_to_frames(s, fps), ms_to_frames(e, fps), t) for s, e, t in cues),
         burn_in=render.burn_captions and scene.layout.captions,

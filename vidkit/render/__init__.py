@@ -1,0 +1,1 @@
+"""Rendering: timelines to ffmpeg filtergraphs (final output) and a numpy compositor (previews)."""
