@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11 python; do \
 .PHONY: demo test models lint typecheck unit serve clean help
 
 help:
-	@echo "make demo   set up, fetch models, load and show the example project"
+	@echo "make demo   set up, fetch models, render the example project to var/renders/"
 	@echo "make test   set up, fetch models, then lint, type-check and run every test"
 	@echo "make serve  run the HTTP API on 127.0.0.1 (see config.toml)"
 
@@ -26,10 +26,11 @@ models: $(BIN)/.installed
 
 demo: models
 	$(BIN)/vidkit -c config.toml projects import data/example/project.toml --replace
-	$(BIN)/vidkit -c config.toml projects show list-comprehensions
+	$(BIN)/vidkit -c config.toml render list-comprehensions
 	@echo
-	@echo "The example project is in the catalogue $(CURDIR)/var/catalogue.duckdb"
-	@echo "Next: $(BIN)/vidkit projects list   |   make serve   |   docs/getting-started.md"
+	@echo "Your video: $(CURDIR)/var/renders/list-comprehensions.mp4"
+	@echo "Captions and chapters are next to it (.srt, .vtt, .chapters.txt)."
+	@echo "Edit a scene (vidkit scenes update ...) and run make demo again: only that scene re-renders."
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -25,6 +25,7 @@ from vidkit.api import Workspace
 from vidkit.config import Config, load_config
 from vidkit.errors import InvalidInput, VidkitError
 from vidkit.model import Asset, Scene
+from vidkit.timeline import head_and_shoulders
 
 __all__ = ["Event", "RenderResult", "SceneResult", "render"]
 
@@ -76,6 +77,7 @@ class _Avatar:
     rig: int
     width: int
     height: int
+    crop: tuple[int, int, int, int]
 
 
 def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar | None:
@@ -94,7 +96,11 @@ def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar 
         int(portrait.portrait.metadata["width"]),
         int(portrait.portrait.metadata["height"]),
     )
-    return _Avatar(portrait.portrait.id, face.asset.id, width, height)
+    points = face.rig.landmarks[:, :2]
+    box = (float(points[:, 0].min()), float(points[:, 1].min()),
+           float(points[:, 0].max()), float(points[:, 1].max()))  # fmt: skip
+    crop = head_and_shoulders(box, width, height)
+    return _Avatar(portrait.portrait.id, face.asset.id, width, height, crop)
 
 
 def render_scene(
@@ -127,7 +133,8 @@ def render_scene(
         say(Event("animate", pos, 1, 1, animation.cached))
     composed = compose_scene(
         ws, slug, scene.id, speech=speech, animation=animation,
-        avatar_size=(avatar.width, avatar.height) if avatar else None, render=config.render,
+        avatar_box=(avatar.width, avatar.height, avatar.crop) if avatar else None,
+        render=config.render,
         progress=lambda d, t: say(Event("compose", pos, d, t)),
     )  # fmt: skip
     say(Event("compose", pos, 1, 1, composed.cached))

@@ -30,8 +30,25 @@ __all__ = [
     "ScreenSource",
     "Timeline",
     "frames_to_ms",
+    "head_and_shoulders",
     "ms_to_frames",
 ]
+
+
+def head_and_shoulders(
+    face: tuple[float, float, float, float], width: int, height: int
+) -> tuple[int, int, int, int]:
+    """A presenter crop (x, y, w, h) around a face box (x0, y0, x1, y1): some room above the
+    hair, the shoulders below, 4:5 portrait, inside the picture, even sizes."""
+    x0, y0, x1, y1 = face
+    fw, fh = x1 - x0, y1 - y0
+    top = max(0.0, y0 - 0.55 * fh)
+    bottom = min(float(height), y1 + 1.5 * fh)
+    h = bottom - top
+    w = min(float(width), max(h * 0.8, fw * 2.2))
+    left = min(max(0.0, (x0 + x1) / 2 - w / 2), width - w)
+    even = [int(v) // 2 * 2 for v in (left, top, w, h)]
+    return even[0], even[1], max(2, even[2]), max(2, even[3])
 
 
 def ms_to_frames(ms: int, fps: Fraction) -> int:
@@ -99,18 +116,26 @@ class ScreenLayer:
 @dataclass(frozen=True, slots=True)
 class AvatarLayer:
     """The presenter: an RGBA video (``video``; frames may instead be piped by the caller) of
-    ``width`` x ``height`` pixels, placed by ``layout`` (corner + margin, or centre at x/y;
-    ``scale`` = avatar height / frame height)."""
+    ``width`` x ``height`` pixels, of which the ``crop`` box (head and shoulders) is shown,
+    placed by ``layout`` (corner + margin, or centre at x/y; ``scale`` = avatar height /
+    frame height)."""
 
     width: int
     height: int
     layout: Layout = field(default_factory=Layout)
     video: Path | None = None
+    crop: tuple[int, int, int, int] | None = None  # (x, y, w, h) of the frames to show
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """Width and height of the part of each avatar frame that is shown."""
+        return (self.crop[2], self.crop[3]) if self.crop else (self.width, self.height)
 
     def placement(self, frame_w: int, frame_h: int) -> tuple[int, int, int, int]:
         """(x, y, w, h) of the scaled avatar in a ``frame_w`` x ``frame_h`` frame; even sizes."""
+        src_w, src_h = self.shown_size
         h = max(2, round(frame_h * self.layout.scale) // 2 * 2)
-        w = max(2, round(self.width * h / self.height) // 2 * 2)
+        w = max(2, round(src_w * h / src_h) // 2 * 2)
         lay = self.layout
         if lay.x is not None and lay.y is not None:
             x, y = round(lay.x * frame_w - w / 2), round(lay.y * frame_h - h / 2)

@@ -126,6 +126,7 @@ class AssemblyReport:
     sidecars: tuple[Path, ...]
     warnings: tuple[str, ...]
     seconds: float
+    steps: tuple[tuple[str, float], ...] = ()  # (what, seconds) for each ffmpeg pass
 
 
 def assemble(
@@ -182,7 +183,9 @@ def assemble(
         after = None
         warnings: list[str] = []
         if loudness is not None:
+            checked = time.monotonic()
             after = measure(film)
+            work.steps.append(("measuring the finished audio", time.monotonic() - checked))
             if not loudness.accepts(after):
                 warnings.append(
                     f"the loudness ended at {after.integrated_lufs:.1f} LUFS, true peak "
@@ -207,6 +210,7 @@ def assemble(
         sidecars=tuple(final for _, final in sidecars),
         warnings=tuple(warnings),
         seconds=time.monotonic() - began,
+        steps=tuple(work.steps),
     )
 
 
@@ -227,6 +231,7 @@ class _Work:
         self.folder, self.infos, self.offsets = folder, infos, offsets
         self.total_ms = _ms(total)
         self.progress = progress
+        self.steps: list[tuple[str, float]] = []
         self.channels = 1 if all(i.audio_channels <= 1 for i in infos) else 2
         self.upmix = "pan=stereo|c0=c0|c1=c0," if self.channels == 1 else ""
         self.wav = folder / "joined.wav"
@@ -308,6 +313,7 @@ class _Work:
         log_path = self.folder / "ffmpeg.log"
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y"]
         cmd += ["-progress", "pipe:1", "-stats_period", "0.25", *args]
+        began = time.monotonic()
         with log_path.open("w+b") as log:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
             try:
@@ -320,6 +326,7 @@ class _Work:
             text = log.read().decode(errors="replace")
         if proc.returncode != 0:
             raise MediaError(_ffmpeg_failure(text, doing))
+        self.steps.append((doing, time.monotonic() - began))
         return text
 
     def _watch(self, proc: subprocess.Popen[bytes], base_ms: int | None) -> None:

@@ -48,7 +48,8 @@ _WEAK = frozenset(
 # How much it costs to end a cue (or a line) after a word, by the strength of the break there.
 _SENTENCE, _CLAUSE, _NONE, _WEAK_WORD = 3, 2, 0, -1
 _CUE_END_COST = {_SENTENCE: 0.0, _CLAUSE: 0.6, _NONE: 2.0, _WEAK_WORD: 3.5}
-_LINE_END_COST = {_SENTENCE: 0.0, _CLAUSE: 0.1, _NONE: 0.5, _WEAK_WORD: 1.5}
+_LINE_END_COST = {_SENTENCE: 0.0, _CLAUSE: 0.1, _NONE: 0.5, _WEAK_WORD: 3.0}
+_MID_LINE_SENTENCE = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,8 +351,10 @@ def _layout(
     """The best way to set ``words`` on as few lines as possible (at most ``max_lines`` of at
     most ``max_chars``): balanced lengths, broken where the text breaks."""
     joined = " ".join(words)
+    # a sentence that ends inside a line, with the next one going on after it, reads badly
+    inside = sum(_MID_LINE_SENTENCE for s in strengths if s == _SENTENCE)
     if len(joined) <= max_chars:
-        return [joined], 0.0
+        return [joined], inside
     if max(len(w) for w in words) > max_chars:
         return None
     count, width = 1, -1
@@ -380,6 +383,8 @@ def _layout(
             if rest is None:
                 continue
             cost = ((length - target) / max_chars) ** 2 * 4 + _LINE_END_COST[strengths[cut - 1]]
+            if strengths[cut - 1] == _SENTENCE:
+                cost -= _MID_LINE_SENTENCE  # ends its line after all
             if found is None or cost + rest[0] < found[0]:
                 found = (cost + rest[0], (cut, *rest[1]))
         return found
@@ -388,7 +393,7 @@ def _layout(
     if result is None:
         return None
     cuts = [0, *result[1], len(words)]
-    return [" ".join(words[a:b]) for a, b in itertools.pairwise(cuts)], result[0]
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(cuts)], result[0] + inside
 
 
 def _timed(

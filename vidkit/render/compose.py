@@ -153,8 +153,12 @@ def compose_command(
             args.extend(["-i", str(avatar.video)])
             index += 1
         x, y, w, h = avatar.placement(timeline.width, timeline.height)
+        crop = ""
+        if avatar.crop is not None:
+            cx, cy, cw, ch = avatar.crop
+            crop = f"crop={cw}:{ch}:{cx}:{cy},"
         filters.append(
-            f"[{slot}:v]setpts=N/({rate})/TB,format=rgba,scale={w}:{h}:flags=bicubic[avatar]"
+            f"[{slot}:v]setpts=N/({rate})/TB,format=rgba,{crop}scale={w}:{h}:flags=bicubic[avatar]"
         )
         filters.append(
             f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat:format=auto[withavatar]"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
@@ -52,18 +51,6 @@ AvatarFrames = Callable[[int], Pixels]
 DEFAULT_SIZE = (960, 540)
 AVATAR_CACHE_BYTES = 48 << 20
 SCREEN_CACHE_BYTES = 96 << 20
-
-
-@dataclass(frozen=True, slots=True)
-class _Premultiplied:
-    """Decoder transform: straight RGBA to premultiplied at a fixed cache size (hashable, so
-    decoders that share it are shared)."""
-
-    width: int
-    height: int
-
-    def __call__(self, rgba: Pixels) -> Pixels:
-        return scale_rgba(rgba, self.width, self.height)
 
 
 _V = TypeVar("_V")
@@ -167,9 +154,8 @@ class Previewer:
             cache_w = max(2, round(avatar.width * cache_h / avatar.height))
             source = decoder(
                 avatar.video,
-                None,
-                alpha=True,
-                transform=_Premultiplied(cache_w, cache_h),
+                (cache_w, cache_h),
+                premultiplied=True,
                 cache_bytes=AVATAR_CACHE_BYTES,
             )
             pixels = scale_rgba(source.shown(i), w, h, premultiplied=True)

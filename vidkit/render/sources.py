@@ -52,10 +52,10 @@ __all__ = [
 ]
 
 Pixels = npt.NDArray[np.uint8]
-Transform = Callable[[Pixels], Pixels]
 
 _SHOWINFO = re.compile(r"\bn:\s*\d+\s+pts:\s*(-?\d+)")
 _TIMEBASE = re.compile(r"config in time_base: (\d+)/(\d+)")
+_START = re.compile(r"Duration: .*?, start: (-?\d+\.\d+)")
 _EOF = -1  # ``next`` of the last frame of the stream
 _PTS_WAIT_S = 30.0
 
@@ -93,6 +93,7 @@ class _Reader:
         self.frame_bytes = frame_bytes
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.timebase: Fraction | None = None
+        self.start = 0.0  # the container's start time (seconds)
         self.last: int | None = None  # pts of the last frame read
         self.skipped: tuple[int, bytes] | None = None  # the last frame read but not kept
         self.done = False
@@ -109,6 +110,8 @@ class _Reader:
                 self._pts.put(int(m.group(1)))
             elif (m := _TIMEBASE.search(line)) is not None:
                 self.timebase = Fraction(int(m.group(1)), int(m.group(2)))
+            elif (m := _START.search(line)) is not None:
+                self.start = float(m.group(1))
             elif "Parsed_showinfo" not in line and line.strip():
                 self.errors = [*self.errors[-4:], line.strip()]
         self._pts.put(None)
@@ -148,9 +151,9 @@ def _stop(proc: subprocess.Popen[bytes], thread: threading.Thread | None) -> Non
 
 class FrameDecoder:
     """The frames of ``path``'s first video stream at ``size`` (None: as stored), RGB or RGBA
-    (``alpha``), optionally passed through ``transform`` as they arrive, cached up to
-    ``cache_bytes``. ``chunk`` frames are read ahead of every frame asked for, in a background
-    thread. Thread-safe."""
+    (``alpha``; ``premultiplied`` multiplies colour by alpha before scaling, so that the colour
+    of transparent pixels never bleeds into edges), cached up to ``cache_bytes``. ``chunk``
+    frames are read ahead of every frame asked for, in a background thread. Thread-safe."""
 
     def __init__(
         self,
@@ -158,7 +161,7 @@ class FrameDecoder:
         *,
         size: tuple[int, int] | None = None,
         alpha: bool = False,
-        transform: Transform | None = None,
+        premultiplied: bool = False,
         chunk: int = 24,
         cache_bytes: int = 64 << 20,
         name: str | None = None,
@@ -169,8 +172,8 @@ class FrameDecoder:
         if not self.info.has_video or not self.info.width or not self.info.height:
             raise MediaError(f"{self.name} has no video stream; choose a video file")
         self.size = size or (self.info.width, self.info.height)
-        self.alpha, self.transform = alpha, transform
-        self.channels = 4 if alpha else 3
+        self.alpha, self.premultiplied = alpha or premultiplied, premultiplied
+        self.channels = 4 if self.alpha else 3
         self.frame_bytes = self.size[0] * self.size[1] * self.channels
         self.cache_bytes = cache_bytes
         self.chunk = max(2, min(chunk, cache_bytes // (2 * self.frame_bytes)))
@@ -182,6 +185,7 @@ class FrameDecoder:
         self._bytes = 0
         self._origin: int | None = None
         self._timebase: Fraction | None = None
+        self._container_start = 0.0
         self._reader: _Reader | None = None
         self._readers: list[_Reader] = []
         self._keyframes: list[float] | None = None  # absolute seconds, from the scan
@@ -274,6 +278,7 @@ class FrameDecoder:
             why = reader.errors[-1] if reader.errors else "no frames"
             raise MediaError(f"{self.name} has no readable video frames ({why}); export it again")
         self._origin, self._timebase = first[0], reader.timebase
+        self._container_start = reader.start
         self._store(*first)
         self._scan.start()
 
@@ -349,21 +354,23 @@ class FrameDecoder:
             self._reader.close()
             self._readers.remove(self._reader)
         assert self._origin is not None and self._timebase is not None
-        start = float(self._origin * self._timebase) + seconds
+        start = float(self._origin * self._timebase) - self._container_start + seconds
         self._reader = self._spawn(start)
         self._readers.append(self._reader)
         return self._reader
 
     def _spawn(self, start: float, frames: int | None = None) -> _Reader:
-        """ffmpeg from absolute time ``start`` (exact to the µs, rounded up so that a keyframe
-        asked for is the first frame out)."""
+        """ffmpeg from ``start`` seconds after the container's start (exact to the µs, rounded
+        up so that a keyframe asked for is the first frame out); timestamps stay absolute."""
         self.decodes += 1
         w, h = self.size
         chain = "showinfo"
+        if self.premultiplied:
+            chain += ",format=rgba,premultiply=inplace=1"
         if (w, h) != (self.info.width, self.info.height):
             chain += f",scale={w}:{h}:flags=bilinear"
         args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "info", "-copyts"]
-        if start > 0:
+        if start > 0:  # from the container's start, which ffmpeg adds (and trims by)
             args += ["-ss", f"{ceil(start * 1e6) / 1e6:.6f}"]
         args += ["-i", str(self.path), "-map", "0:v:0", "-an", "-sn", "-vf", chain]
         args += ["-fps_mode", "passthrough", "-f", "rawvideo"]
@@ -403,9 +410,6 @@ class FrameDecoder:
             return old
         w, h = self.size
         pixels = np.frombuffer(data, np.uint8).reshape(h, w, self.channels)
-        if self.transform is not None:
-            pixels = self.transform(pixels)
-        pixels.flags.writeable = False
         entry = _Entry(pts, None, pixels)
         self._entries[pts] = entry
         bisect.insort(self._keys, pts)

@@ -98,7 +98,7 @@ def scene_timeline(
     scene: Scene,
     speech: Speech,
     animation: Animation | None,
-    avatar_size: tuple[int, int] | None,
+    avatar_box: tuple[int, int, tuple[int, int, int, int] | None] | None,
     render: RenderConfig,
 ) -> tuple[Timeline, list[tuple[int, int, str]], Asset | None]:
     """The scene's timeline, its caption cues (ms) and the screen asset it shows."""
@@ -117,9 +117,10 @@ def scene_timeline(
         burn_in=render.burn_captions and scene.layout.captions,
     )
     avatar = None
-    if animation is not None and avatar_size is not None:
+    if animation is not None and avatar_box is not None:
+        width, height, crop = avatar_box
         avatar = AvatarLayer(
-            avatar_size[0], avatar_size[1], scene.layout, video=ws.asset_path(animation.video)
+            width, height, scene.layout, video=ws.asset_path(animation.video), crop=crop
         )
     cards: tuple[CardLayer, ...] = ()
     if render.title_cards:
@@ -146,14 +147,14 @@ def compose_scene(
     *,
     speech: Speech,
     animation: Animation | None,
-    avatar_size: tuple[int, int] | None,
+    avatar_box: tuple[int, int, tuple[int, int, int, int] | None] | None,
     render: RenderConfig,
     progress: Progress | None = None,
 ) -> ComposedScene:
     """Render one scene to an MP4 asset (cached by content)."""
     project, scene = ws.project(slug), ws.scene(slug, scene_id)
     timeline, cues, screen_asset = scene_timeline(
-        ws, project, scene, speech, animation, avatar_size, render
+        ws, project, scene, speech, animation, avatar_box, render
     )
     music = timeline.audio.music if timeline.audio else None
     inputs = [
@@ -178,6 +179,7 @@ def compose_scene(
         "size": [timeline.width, timeline.height],
         "fps": str(timeline.fps),
         "layout": scene.to_dict() | {"narration": None, "notes": None, "updated_at": None},
+        "avatar_crop": list(timeline.avatar.crop or ()) if timeline.avatar else None,
         "cards": [[c.title, c.subtitle, c.start, c.duration] for c in timeline.cards],
         "render": render.model_dump(mode="json", exclude={"output_dir", "workers"}),
     }
