@@ -157,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--moviepy-seconds", type=int, default=10)
-    parser.add_argument("--scenes", type=int, default=10)
+    parser.add_argument("--scenes", type=int, default=10, help="0 skips the pipeline part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vidkit-render-bench-") as tmp:
         folder = Path(tmp)
@@ -166,7 +166,7 @@ def main() -> None:
         ours = run_vidkit(folder, args.seconds, screen, avatar, wav, ass, cues)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         mp = run_moviepy(folder, args.moviepy_seconds, screen, avatar, wav)
-        full, inc = incremental(folder, args.scenes)
+        full, inc = incremental(folder, args.scenes) if args.scenes else (1.0, 0.0)
     rt = {
         "hand": args.seconds / hand,
         "vidkit": args.seconds / ours,

@@ -25,6 +25,7 @@ from vidkit.api import Workspace
 from vidkit.config import Config, load_config
 from vidkit.errors import InvalidInput, VidkitError
 from vidkit.model import Asset, Scene
+from vidkit.stages.cache import NotCached, cache_only
 from vidkit.timeline import head_and_shoulders
 
 __all__ = ["Event", "RenderResult", "SceneResult", "render"]
@@ -193,8 +194,26 @@ def _run_scenes(
     ws: Workspace, config: Config, slug: str, scenes: list[Scene], avatar: _Avatar | None,
     workers: int, say: Progress,
 ) -> list[SceneResult]:  # fmt: skip
-    if workers <= 1 or len(scenes) == 1 or config.source is None:
-        return [render_scene(ws, config, slug, s, avatar, say) for s in scenes]
+    done: dict[int, SceneResult] = {}
+    for scene in scenes:  # fully rendered scenes need no worker process
+        try:
+            with cache_only():
+                done[scene.id] = render_scene(ws, config, slug, scene, avatar, say)
+        except NotCached:
+            pass
+    todo = [s for s in scenes if s.id not in done]
+    if workers <= 1 or len(todo) <= 1 or config.source is None:
+        for scene in todo:
+            done[scene.id] = render_scene(ws, config, slug, scene, avatar, say)
+        return [done[s.id] for s in scenes]
+    done.update(_in_workers(config, slug, todo, avatar, workers, say))
+    return [done[s.id] for s in scenes]
+
+
+def _in_workers(
+    config: Config, slug: str, scenes: list[Scene], avatar: _Avatar | None, workers: int,
+    say: Progress,
+) -> dict[int, SceneResult]:  # fmt: skip
     context = multiprocessing.get_context("spawn")
     results: dict[int, SceneResult] = {}
     failures: list[tuple[Scene, BaseException]] = []
@@ -229,7 +248,7 @@ def _run_scenes(
                 f"scene {scene.position} ({scene.title!r}): {error}{others}"
             ) from error
         raise error
-    return [results[s.id] for s in scenes]
+    return results
 
 
 def render(

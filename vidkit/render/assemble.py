@@ -47,7 +47,9 @@ from vidkit.render.chapters import (
     youtube_chapters,
 )
 from vidkit.render.loudness import (
+    BAND_HZ,
     DEFAULT_TARGET,
+    ESTIMATE_FILTER,
     MEASURE_FILTER,
     Loudness,
     LoudnessTarget,
@@ -56,6 +58,7 @@ from vidkit.render.loudness import (
     normalize_filter,
     parse_ebur128,
     refine,
+    tighten,
 )
 
 __all__ = [
@@ -178,14 +181,12 @@ def assemble(
     with tempfile.TemporaryDirectory(prefix=f".{out.stem}.", dir=out.parent) as folder:
         work = _Work(Path(folder), infos, offsets, total, progress)
         before = work.join()
-        plan = None if loudness is None else work.plan(before, loudness)
-        film = work.encode(plan, to_ffmetadata(chapters or [], title=title))
-        after = None
+        metadata = to_ffmetadata(chapters or [], title=title)
         warnings: list[str] = []
-        if loudness is not None:
-            checked = time.monotonic()
-            after = measure(film)
-            work.steps.append(("measuring the finished audio", time.monotonic() - checked))
+        if loudness is None:
+            film, plan, after = work.encode(None, metadata), None, None
+        else:
+            film, plan, after = work.normalize(before, loudness, metadata)
             if not loudness.accepts(after):
                 warnings.append(
                     f"the loudness ended at {after.integrated_lufs:.1f} LUFS, true peak "
@@ -275,18 +276,34 @@ class _Work:
         log = self._ffmpeg(cmd, "joining the scenes' audio", base_ms=0)
         return parse_ebur128(log, name="the joined audio")
 
-    def plan(self, before: Loudness, target: LoudnessTarget) -> Normalization:
-        """The normalisation for the joined audio; a limited one is corrected by measuring."""
+    def normalize(
+        self, before: Loudness, target: LoudnessTarget, metadata: str
+    ) -> tuple[Path, Normalization, Loudness]:
+        """Encode the film normalised to ``target``: the gain corrected for what a limiter
+        takes, and encoded again, lower, if the encoder pushed the true peak over."""
         plan = normalize_filter(before, target, sample_rate=SAMPLE_RATE)
         previous: tuple[Normalization, Loudness] | None = None
         for _ in range(_REFINE_ROUNDS if plan.limited else 0):
-            chain = f"{self.upmix}{plan.filter},{MEASURE_FILTER}"
+            chain = f"{self.upmix}{plan.estimate},{ESTIMATE_FILTER}"
             cmd = ["-i", str(self.wav), "-af", chain, "-f", "null", "-"]
             result = parse_ebur128(self._ffmpeg(cmd, "measuring the limited audio", base_ms=None))
             if abs(result.integrated_lufs - target.integrated_lufs) <= _CLOSE_ENOUGH_LU:
                 break
             plan, previous = refine(plan, result, target, previous), (plan, result)
-        return plan
+        film = self.encode(plan, metadata)
+        after = self._measure(film)
+        lower = tighten(plan, after, target)
+        if lower != plan:  # once: the ceiling drops by what the encoder added
+            plan = lower
+            film = self.encode(plan, metadata)
+            after = self._measure(film)
+        return film, plan, after
+
+    def _measure(self, film: Path) -> Loudness:
+        began = time.monotonic()
+        result = measure(film)
+        self.steps.append(("measuring the finished audio", time.monotonic() - began))
+        return result
 
     def encode(self, plan: Normalization | None, metadata: str) -> Path:
         """Copy the video, encode the audio once, map the chapters: the film, not yet in place."""
@@ -302,7 +319,8 @@ class _Work:
             "-f", "ffmetadata", "-i", str(meta),
             "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
             "-c:v", "copy", "-af", chain,
-            "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(SAMPLE_RATE), "-ac", "2",
+            "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-cutoff", str(BAND_HZ),
+            "-ar", str(SAMPLE_RATE), "-ac", "2",
             "-movflags", "+faststart", "-f", "mp4", str(film),
         ]  # fmt: skip
         self._ffmpeg(cmd, "writing the video", base_ms=self.total_ms)

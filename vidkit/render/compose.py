@@ -123,7 +123,9 @@ def compose_command(
         args.extend(["-i", str(source.path)])
         index += 1
         fit = fit_filter(timeline.screen.fit, timeline.fps, n)
-        filters.append(f"[0:v]{_letterbox(timeline)},{fit},format=yuv420p[screen]")
+        same = (source.width, source.height) == (timeline.width, timeline.height)
+        box = "setsar=1" if same else _letterbox(timeline)
+        filters.append(f"[0:v]{box},{fit},format=yuv420p[screen]")
     elif isinstance(source, ImageSource):
         args.extend(["-loop", "1", "-framerate", rate, "-t", seconds, "-i", str(source.path)])
         index += 1
@@ -161,7 +163,7 @@ def compose_command(
             f"[{slot}:v]setpts=N/({rate})/TB,format=rgba,{crop}scale={w}:{h}:flags=bicubic[avatar]"
         )
         filters.append(
-            f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat:format=auto[withavatar]"
+            f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat[withavatar]"
         )
         current = "withavatar"
 
@@ -191,7 +193,7 @@ def compose_command(
             f"[{current}]ass='{_escape(str(captions_ass))}':fontsdir='{_escape(str(fonts))}'[captioned]"
         )
         current = "captioned"
-    filters.append(f"[{current}]fps={rate},format=yuv420p[vout]")
+    filters.append(f"[{current}]format=yuv420p[vout]")
 
     # Audio ---------------------------------------------------------------------------------
     dur = f"{timeline.duration_ms / 1000:.6f}"

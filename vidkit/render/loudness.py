@@ -3,15 +3,19 @@
 :func:`measure` runs ffmpeg's ``ebur128=peak=true`` filter over a file's audio and parses its
 summary. Normalisation is two-pass: the first pass measures (:data:`MEASURE_FILTER`, which
 the assembler runs over the joined audio of all scenes), :func:`normalize_filter` turns the
-measurement into the second pass's filter.
+measurement into the second pass's filter (:attr:`Normalization.filter`).
 
-Where a constant gain reaches the target without the true peak passing the ceiling, the filter
-is that gain alone (``volume=``): exactly what ``loudnorm=linear=true`` does, without
-loudnorm's 192 kHz round trip. Where it cannot (speech often peaks 15-20 dB above its
-loudness), the gain is followed by a true-peak limiter (``alimiter`` at 4x oversampling), and
-the gain is raised by what the limiter took (:func:`refine`, one or two more measuring
-passes). ``loudnorm``'s dynamic mode was measured and not used: on speech-like test signals
-it ended 0.6-2.2 LU under the target (0.3-0.8 LU with its ``target_offset``), see
+Where a constant gain reaches the target without the true peak passing the ceiling, the
+filter is that gain alone: what ``loudnorm=linear=true`` does, without loudnorm's 192 kHz
+round trip. Where it cannot (speech often peaks 15-20 dB above its loudness), the gain is
+followed by a true-peak limiter (``alimiter`` at 4x oversampling), and the gain is raised
+by what the limiter took (:func:`refine`, measured on a cheap stand-in,
+:attr:`Normalization.estimate`). The band is cut at 18 kHz first, where the AAC encoder
+cuts it anyway: without that, the encoder's own filtering raised true peaks by up to 3 dB
+on broadband transients (0.6-0.8 dB with it), which the ceiling's headroom absorbs.
+
+``loudnorm``'s dynamic mode was measured and not used: on speech-like test signals it ended
+0.6-2.2 LU under the target (0.3-0.8 LU with its ``target_offset``); see
 docs/render-assembly.md.
 """
 
@@ -27,7 +31,9 @@ from vidkit.errors import MediaError
 from vidkit.media import ffmpeg_exe
 
 __all__ = [
+    "BAND_HZ",
     "DEFAULT_TARGET",
+    "ESTIMATE_FILTER",
     "MEASURE_FILTER",
     "Loudness",
     "LoudnessTarget",
@@ -36,6 +42,7 @@ __all__ = [
     "normalize_filter",
     "parse_ebur128",
     "refine",
+    "tighten",
 ]
 
 MEASURE_FILTER = "ebur128=peak=true:framelog=quiet"
@@ -44,9 +51,15 @@ MEASURE_FILTER = "ebur128=peak=true:framelog=quiet"
 SILENCE_LUFS = -70.0
 """EBU R128's absolute gate: audio this quiet is silence, and is never amplified."""
 
+ESTIMATE_FILTER = "ebur128=peak=sample:framelog=quiet"
+"""A cheaper measurement: sample peak instead of true peak (for :attr:`Normalization.estimate`)."""
+
+BAND_HZ = 18000
+"""Audio above this is cut before limiting and by the encoder (``-cutoff``)."""
+
 _SUMMARY = re.compile(
     r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-?inf) LUFS\s*Threshold:\s*(?P<thr>-?[\d.]+|-?inf)"
-    r" LUFS.*?Loudness range:\s*LRA:\s*(?P<lra>-?[\d.]+) LU.*?True peak:\s*Peak:\s*"
+    r" LUFS.*?Loudness range:\s*LRA:\s*(?P<lra>-?[\d.]+) LU.*?(?:True|Sample) peak:\s*Peak:\s*"
     r"(?P<tp>-?[\d.]+|-?inf) dBFS",
     re.DOTALL,
 )
@@ -71,12 +84,12 @@ class Loudness:
 class LoudnessTarget:
     """Where normalisation aims: ``integrated_lufs`` within ``tolerance_lu``, and a true peak
     at most ``true_peak_dbtp``. The limiter's ceiling sits ``headroom_db`` lower, because
-    AAC encoding raises true peaks a little (0.1-0.3 dB measured)."""
+    AAC encoding raises true peaks (up to 0.8 dB measured on band-limited speech)."""
 
     integrated_lufs: float = -16.0
     true_peak_dbtp: float = -1.5
     tolerance_lu: float = 0.5
-    headroom_db: float = 0.5
+    headroom_db: float = 1.0
 
     @property
     def ceiling_dbtp(self) -> float:
@@ -106,15 +119,24 @@ class Normalization:
     @property
     def filter(self) -> str:
         """The ffmpeg audio filter chain (float samples in, ``sample_rate`` Hz out)."""
-        gain = f"volume={self.gain_db:+.3f}dB"
+        chain = f"volume={self.gain_db:+.3f}dB,lowpass=f={BAND_HZ}:poles=2"
         if not self.limited:
-            return gain
-        limit = 10 ** (self.ceiling_dbtp / 20)
+            return chain
         return (
-            f"{gain},aresample={4 * self.sample_rate},"
-            f"alimiter=limit={limit:.5f}:attack=1:release=60:level=false:latency=true,"
-            f"aresample={self.sample_rate}"
+            f"{chain},aresample={4 * self.sample_rate},{self._limiter},aresample={self.sample_rate}"
         )
+
+    @property
+    def estimate(self) -> str:
+        """A cheaper chain that changes loudness as :attr:`filter` does (within 0.1 LU): the
+        limiter at the sample rate, without the oversampling that true peaks need."""
+        chain = f"volume={self.gain_db:+.3f}dB,lowpass=f={BAND_HZ}:poles=2"
+        return f"{chain},{self._limiter}" if self.limited else chain
+
+    @property
+    def _limiter(self) -> str:
+        limit = 10 ** (self.ceiling_dbtp / 20)
+        return f"alimiter=limit={limit:.5f}:attack=1:release=60:level=false:latency=true"
 
 
 def normalize_filter(
@@ -150,6 +172,15 @@ def refine(
             measured = (result.integrated_lufs - earlier_result.integrated_lufs) / step
             slope = min(1.0, max(0.25, measured))
     return replace(plan, gain_db=plan.gain_db + miss / slope)
+
+
+def tighten(plan: Normalization, result: Loudness, target: LoudnessTarget) -> Normalization:
+    """``plan`` with a limiter whose ceiling is lowered by as much (and 0.2 dB more) as the
+    true peak of ``result`` (the encoded audio) went over the target's."""
+    excess = result.true_peak_dbtp - target.true_peak_dbtp
+    if result.is_silent or excess <= 0:
+        return plan
+    return replace(plan, limited=True, ceiling_dbtp=plan.ceiling_dbtp - excess - 0.2)
 
 
 def parse_ebur128(text: str, *, name: str = "the audio") -> Loudness:

@@ -9,13 +9,14 @@ fractions of the frame height ``H`` (or width ``W``), fonts are DejaVu Sans from
 data folder (``matplotlib.get_data_path()/fonts/ttf``):
 
 Captions (one cue at a time, bottom centre, burned in)
-    font ``DejaVuSans.ttf`` at ``round(0.045 * H)`` px (em size; libass/ASS ``Fontsize`` is
-    ascender + descender, 1.164 em for DejaVu Sans: use ``round(0.045 * H * 1.164)``), white
-    ``(255, 255, 255)``; text wrapped at word boundaries to at most ``0.8 * W``; every line
-    centred in its own box of black at 60 % opacity (``(0, 0, 0)``, alpha 153) padded by
-    ``round(0.3 * font px)`` on each side; lines are ``ascender + descender + 2 * pad`` apart
-    (the boxes touch); the bottom of the last box sits ``round(0.06 * H)`` above the frame
-    bottom. (ASS: BorderStyle 3, Alignment 2, Outline = pad, MarginV = 0.06 H - pad.)
+    exactly what :func:`vidkit.render.captions.to_ass` asks libass for, in its
+    :class:`~vidkit.render.captions.AssStyle` (defaults: DejaVu Sans, white): ASS ``Fontsize``
+    ``size = round(0.05 * H)``, which is one line's height (ascender + descender: the em is
+    ``size / 1.164`` for DejaVu Sans); lines as the cue breaks them (never wrapped), ``size``
+    apart; each line in its own box of black at 60 % opacity (alpha 153) padded by
+    ``round(0.25 * size)``, boxes composited one by one (where they overlap it is darker, as in
+    libass); the bottom of the last line ``round(0.06 * H)`` above the frame bottom, so its box
+    reaches ``pad`` lower.
 Title cards (over the screen and the avatar, under captions)
     a full-width band of black at 55 % opacity (alpha 140) from ``y = int(0.36 * H)``,
     ``int(0.28 * H)`` high; the title in ``DejaVuSans-Bold.ttf`` at ``max(16, H // 14)`` px,
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from math import ceil
 from pathlib import Path
 from typing import Final
 
@@ -39,18 +41,14 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
 from vidkit.errors import InvalidInput
+from vidkit.render.captions import AssStyle
 
 __all__ = [
-    "CAPTION_BOTTOM",
-    "CAPTION_BOX",
-    "CAPTION_PAD",
-    "CAPTION_SIZE",
-    "CAPTION_TEXT",
-    "CAPTION_WIDTH",
     "CARD_BAND",
     "FONT_BOLD",
     "FONT_REGULAR",
     "Patch",
+    "caption_lines",
     "caption_patch",
     "card_patch",
     "font_file",
@@ -58,19 +56,12 @@ __all__ = [
     "over",
     "premultiply",
     "scale_rgba",
-    "wrap_text",
 ]
 
 Pixels = npt.NDArray[np.uint8]
 
 FONT_REGULAR: Final = "DejaVuSans.ttf"
 FONT_BOLD: Final = "DejaVuSans-Bold.ttf"
-CAPTION_SIZE: Final = 0.045  # font em size / frame height
-CAPTION_WIDTH: Final = 0.8  # widest line / frame width
-CAPTION_PAD: Final = 0.3  # box padding / font size
-CAPTION_BOTTOM: Final = 0.06  # gap under the last box / frame height
-CAPTION_TEXT: Final = (255, 255, 255, 255)
-CAPTION_BOX: Final = (0, 0, 0, 153)
 CARD_BAND: Final = (0.36, 0.28, (0, 0, 0, 140))  # top / H, height / H, RGBA
 CARD_TITLE: Final = (14, 16, 0.42, (255, 255, 255, 255))  # H // n, at least px, top / H, RGBA
 CARD_SUBTITLE: Final = (28, 12, 0.52, (255, 255, 255, 217))
@@ -153,47 +144,60 @@ def over(dst: Pixels, src: Pixels, x: int, y: int) -> None:
     region[...] = part[..., :3] + blended.astype(np.uint8)
 
 
-def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Greedy word wrap of ``text`` (its own line breaks kept) to lines no wider than
-    ``max_width`` px; a single word wider than that gets a line of its own."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if line and font.getlength(candidate) > max_width:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
+def _ass_font(style: AssStyle, size: int) -> ImageFont.FreeTypeFont:
+    """The font libass uses for ASS ``Fontsize`` ``size``: scaled so that ascender + descender
+    (not the em) is ``size`` pixels."""
+    name = FONT_BOLD if style.bold else FONT_REGULAR
+    ascent, descent = _font(name, 2048).getmetrics()
+    return _font_at(name, size * 2048 / (ascent + descent))
 
 
-def caption_patch(text: str, width: int, height: int) -> Patch | None:
-    """The burned-in caption ``text`` for a ``width`` x ``height`` frame; None if blank."""
-    px = round(CAPTION_SIZE * height)
-    font = _font(FONT_REGULAR, px)
-    lines = wrap_text(text, font, CAPTION_WIDTH * width)
+@lru_cache(maxsize=32)
+def _font_at(name: str, px: float) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_file(name)), px)
+
+
+def caption_lines(text: str) -> list[str]:
+    """The lines a caption shows: its own line breaks, spaces collapsed, blank lines dropped
+    (as :func:`vidkit.render.captions.to_ass` writes them; nothing is wrapped)."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return [line for line in lines if line]
+
+
+def caption_patch(
+    text: str, width: int, height: int, style: AssStyle | None = None
+) -> Patch | None:
+    """The burned-in caption ``text`` for a ``width`` x ``height`` frame, drawn as libass draws
+    the file :func:`vidkit.render.captions.to_ass` writes in ``style``; None if blank."""
+    style = style or AssStyle()
+    lines = caption_lines(text)
     if not lines:
         return None
-    ascent, descent = font.getmetrics()
-    pad = round(CAPTION_PAD * px)
-    step = ascent + descent + 2 * pad
-    widths = [round(font.getlength(line)) for line in lines]
-    box_w = min(width, max(widths) + 2 * pad)
-    image = Image.new("RGBA", (box_w, step * len(lines)), (0, 0, 0, 0))
+    size = max(8, round(height * style.size))  # ASS Fontsize: one line's height
+    pad = max(1, round(size * 0.25)) if style.box else max(1, round(size * 0.08))
+    font = _ass_font(style, size)
+    widths = [font.getlength(line) for line in lines]
+    patch_w = ceil(max(widths)) + 2 * pad + 2
+    left = round((width - patch_w) / 2)
+    top = height - round(height * style.margin) - len(lines) * size - pad
+    image = Image.new("RGBA", (patch_w, len(lines) * size + 2 * pad), (0, 0, 0, 0))
+    box = (*style.box_rgb, round(255 * style.box_opacity))
+    text_rgba = (*style.text_rgb, 255)
+    spots = [((width - w) / 2 - left, pad + row * size, w) for row, w in enumerate(widths)]
+    if style.box:  # one box per line, each composited on its own (overlaps are darker)
+        for x, y, w in spots:
+            layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+            rect = (round(x - pad), y - pad, round(x + w + pad) - 1, y + size + pad - 1)
+            ImageDraw.Draw(layer).rectangle(rect, fill=box)
+            image.alpha_composite(layer)
     draw = ImageDraw.Draw(image)
-    for row, (line, line_w) in enumerate(zip(lines, widths, strict=True)):
-        left = (box_w - line_w) // 2 - pad
-        draw.rectangle(
-            (left, row * step, left + line_w + 2 * pad - 1, (row + 1) * step - 1), fill=CAPTION_BOX
-        )
-        draw.text((left + pad, row * step + pad), line, font=font, fill=CAPTION_TEXT, anchor="la")
-    y = height - round(CAPTION_BOTTOM * height) - image.height
-    return Patch(premultiply(np.asarray(image)), (width - box_w) // 2, y)
+    stroke = 0 if style.box else pad  # without a box: a dark outline
+    for (x, y, _), line in zip(spots, lines, strict=True):
+        draw.text(
+            (x, y), line, font=font, fill=text_rgba, anchor="la",
+            stroke_width=stroke, stroke_fill=(*style.box_rgb, 255),
+        )  # fmt: skip
+    return Patch(premultiply(np.asarray(image)), left, top)
 
 
 def card_patch(title: str, subtitle: str, width: int, height: int) -> Patch:

@@ -87,6 +87,8 @@ class Previewer:
         """The frame index of ``at``: an ``int`` is a frame, a ``float`` is seconds; times past
         the end give the last frame."""
         tl = self.timeline
+        if tl.duration < 1:
+            raise InvalidInput(f"the scene has {tl.duration} frames; there is nothing to preview")
         if isinstance(at, bool) or not isinstance(at, int | float) or at < 0:
             raise InvalidInput(f"preview at {at!r}: give a frame (int) or seconds (float) >= 0")
         index = at if isinstance(at, int) else int(Fraction(at) * tl.fps + Fraction(1, 10**6))

@@ -3,12 +3,16 @@
 :class:`FrameDecoder` is the engine: the frames of one video stream decoded by ffmpeg at one
 size, kept in an LRU bounded by bytes, looked up by output frame exactly as the final render's
 ``setpts,fps`` chain (:func:`vidkit.render.fit.fit_filter`) picks them, from each frame's own
-timestamp, so variable-frame-rate recordings preview true. A miss decodes a chunk: ffmpeg is
-started with ``-ss`` before ``-i`` (it jumps to the keyframe before and decodes forward), never
-earlier than the last keyframe before the wanted frame once the keyframe index (a packet scan
-run in a background thread, no decoding) is known, and ``chunk`` frames are read at preview
-size. The ffmpeg process is then kept, paused on its pipe: a later miss a little further on
-reads on from it instead of seeking again, so scrubbing forward costs one decode per frame.
+timestamp (``showinfo``), so variable-frame-rate recordings preview true.
+
+A miss starts ffmpeg with ``-ss`` before ``-i`` (it jumps to the keyframe before and decodes
+forward) a few frames before the wanted one (three quarters of a ``chunk`` before when frames
+are being asked for backwards), but never before the last keyframe at or before it once the
+keyframe index (a packet scan in a background thread: no decoding) is known, and reads up to
+the frame after it. The ffmpeg process is kept, paused on its pipe: a background thread reads
+on from it until ``chunk`` frames past the last frame asked for are cached, and a later miss a
+little further on reads on from it instead of seeking again. Scrubbing or playing forward
+mostly hits the cache; only a jump costs a seek (decoding from the keyframe before it).
 
 :class:`RecordingFrames`, :class:`ImageFrames` and :class:`CodeFrames` give ``frame(i)``: the
 scene's screen at output frame ``i`` as a new H x W x 3 uint8 RGB array, letterboxed on the
@@ -86,16 +90,24 @@ class _Entry:
     pixels: Pixels
 
 
+Item = tuple[int, bytes]
+
+
 class _Reader:
-    """One running ffmpeg writing raw frames from a seek point; pts come from ``showinfo``."""
+    """One running ffmpeg writing raw frames from a seek point; pts come from ``showinfo``.
+
+    ``lock`` serialises reading; frames read by the read-ahead thread wait in ``pending``
+    (with the pts of the frame before) until the decoder, under its own lock, files them."""
 
     def __init__(self, args: list[str], frame_bytes: int) -> None:
         self.frame_bytes = frame_bytes
+        self.lock = threading.Lock()
+        self.pending: list[tuple[int | None, Item | None]] = []
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.timebase: Fraction | None = None
         self.start = 0.0  # the container's start time (seconds)
         self.last: int | None = None  # pts of the last frame read
-        self.skipped: tuple[int, bytes] | None = None  # the last frame read but not kept
+        self.skipped: Item | None = None  # the last frame read but not kept
         self.done = False
         self._pts: SimpleQueue[int | None] = SimpleQueue()
         self.errors: list[str] = []
@@ -116,7 +128,8 @@ class _Reader:
                 self.errors = [*self.errors[-4:], line.strip()]
         self._pts.put(None)
 
-    def read(self) -> tuple[int, bytes] | None:
+    def read(self) -> Item | None:
+        """The next frame and its pts, or None at the end (call with ``lock`` held)."""
         assert self.proc.stdout is not None
         if self.done:
             return None
@@ -135,7 +148,15 @@ class _Reader:
         return pts, data
 
     def close(self) -> None:
-        _stop(self.proc, self._thread)
+        if self.proc.poll() is None:
+            self.proc.kill()  # also ends a read in progress in another thread
+        self.proc.wait()
+        self._thread.join(timeout=5)
+        with self.lock:
+            self.done = True
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream is not None:
+                    stream.close()
 
 
 def _stop(proc: subprocess.Popen[bytes], thread: threading.Thread | None) -> None:
@@ -206,6 +227,10 @@ class FrameDecoder:
         with self._lock:
             self._start()
             entry = self._lookup(index, speed, rate)
+            if entry is None and self._reader is not None and self._reader.pending:
+                with self._reader.lock:  # the read-ahead thread may have read it already
+                    self._file_pending(self._reader)
+                entry = self._lookup(index, speed, rate)
             target = (index + 0.5) * speed / float(rate)
             for attempt in range(12):
                 if entry is not None:
@@ -272,7 +297,8 @@ class FrameDecoder:
         if self._origin is not None:
             return
         reader = self._spawn(0.0, frames=1)
-        first = reader.read()
+        with reader.lock:
+            first = reader.read()
         reader.close()
         if first is None or reader.timebase is None:
             why = reader.errors[-1] if reader.errors else "no frames"
@@ -307,9 +333,24 @@ class FrameDecoder:
 
     def _read_one(self, reader: _Reader, keep_from: float = 0.0) -> bool:
         """Read the reader's next frame into the cache (unless before ``keep_from``), linking
-        it to the one before; False at the end of the stream."""
-        before = self._entries.get(reader.last) if reader.last is not None else None
-        item = reader.read()
+        it to the one before; False at the end of the stream. Decoder lock held."""
+        with reader.lock:
+            self._file_pending(reader)
+            if reader.done:
+                return False
+            before = reader.last
+            return self._file(reader, before, reader.read(), keep_from)
+
+    def _file_pending(self, reader: _Reader) -> None:
+        """File the frames the read-ahead thread read. Decoder and reader locks held."""
+        for before, item in reader.pending:
+            self._file(reader, before, item, 0.0)
+        reader.pending.clear()
+
+    def _file(
+        self, reader: _Reader, before_pts: int | None, item: Item | None, keep_from: float
+    ) -> bool:
+        before = self._entries.get(before_pts) if before_pts is not None else None
         if item is None:
             if before is None and reader.skipped is not None:
                 before = self._store(*reader.skipped)  # the last frame, for what comes after
@@ -381,17 +422,26 @@ class FrameDecoder:
 
     def _read_ahead(self, goal: float, near: float) -> bool:
         """One step of the read-ahead thread: read a frame if the live reader is between
-        ``near`` and ``goal`` (seconds); False when there is nothing to do."""
+        ``near`` and ``goal`` (seconds); False when there is nothing to do. The frame is read
+        without the decoder's lock (cache hits never wait for ffmpeg), then filed under it."""
         with self._lock:
             reader = self._reader
             if self._ahead.stopped or reader is None or reader.done or reader.last is None:
                 return False
-            at = self._seconds(reader.last)
-            if not near <= at < goal:
+            if not near <= self._seconds(reader.last) < goal:
                 return False
-            self._read_one(reader)
-            self._evict()
-            return True
+        with reader.lock:
+            if reader.done:
+                return False
+            before = reader.last
+            item = reader.read()
+            reader.pending.append((before, item))
+        with self._lock:
+            if reader is self._reader:
+                with reader.lock:
+                    self._file_pending(reader)
+                self._evict()
+        return item is not None
 
     # ---- cache -----------------------------------------------------------------------------
 

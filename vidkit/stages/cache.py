@@ -15,7 +15,9 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,25 @@ from vidkit.api import Workspace
 from vidkit.errors import NotFound, VidkitError
 from vidkit.model import Asset, Job
 
-__all__ = ["Outputs", "StageResult", "cache_key", "run_cached"]
+__all__ = ["NotCached", "Outputs", "StageResult", "cache_key", "cache_only", "run_cached"]
+
+_CACHE_ONLY: ContextVar[bool] = ContextVar("vidkit_cache_only", default=False)
+
+
+class NotCached(Exception):
+    """Raised inside :func:`cache_only` when a stage would have to do work."""
+
+
+@contextmanager
+def cache_only() -> Iterator[None]:
+    """Within the block, stages return cached results or raise :class:`NotCached`: a cheap
+    way to learn whether (and collect the results if) a scene is already fully rendered."""
+    token = _CACHE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CACHE_ONLY.reset(token)
+
 
 log = logging.getLogger("vidkit.stages")
 
@@ -98,6 +118,8 @@ def run_cached(
     if hit is not None:
         log.info("%s: cache hit %s", stage, key[:12])
         return hit
+    if _CACHE_ONLY.get():
+        raise NotCached(stage)
     job = ws.catalogue.start_job(slug, stage, key, scene_id=scene_id)
     folder = Path(tempfile.mkdtemp(prefix=f"vidkit-{stage}-"))
     try:
