@@ -24,6 +24,7 @@ __all__ = [
     "CardLayer",
     "CodeSource",
     "FitPlan",
+    "FramesSource",
     "ImageSource",
     "RecordingSource",
     "ScreenLayer",
@@ -90,7 +91,15 @@ class CodeSource:
     theme: str = "dark"
 
 
-ScreenSource = RecordingSource | ImageSource | CodeSource
+@dataclass(frozen=True, slots=True)
+class FramesSource:
+    """Frames the caller supplies at render time (a MoviePy clip, any Python generator):
+    RGB, the timeline's size, one per frame. ``name`` describes them in reports."""
+
+    name: str = "frames from Python"
+
+
+ScreenSource = RecordingSource | ImageSource | CodeSource | FramesSource
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from vidkit.errors import VidkitError
 from vidkit.media import ffmpeg_exe
-from vidkit.timeline import CodeSource, ImageSource, RecordingSource, Timeline
+from vidkit.timeline import CodeSource, FramesSource, ImageSource, RecordingSource, Timeline
 
 __all__ = ["ComposeJob", "Piped", "RenderError", "compose", "compose_command"]
 
@@ -111,9 +111,9 @@ def compose_command(
 
     # Screen --------------------------------------------------------------------------------
     source = timeline.screen.source if timeline.screen else None
-    if isinstance(source, CodeSource):
+    if isinstance(source, CodeSource | FramesSource):
         if screen_frames is None:
-            raise RenderError("a code screen needs its frames (screen_frames)")
+            raise RenderError("this screen source needs its frames (screen_frames)")
         pipe_input(Piped(screen_frames, timeline.width, timeline.height, "rgb24"))
         filters.append(f"[0:v]setpts=N/({rate})/TB,format=yuv420p[screen]")
     elif isinstance(source, RecordingSource):
@@ -162,9 +162,7 @@ def compose_command(
         filters.append(
             f"[{slot}:v]setpts=N/({rate})/TB,format=rgba,{crop}scale={w}:{h}:flags=bicubic[avatar]"
         )
-        filters.append(
-            f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat[withavatar]"
-        )
+        filters.append(f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat[withavatar]")
         current = "withavatar"
 
     # Cards and captions ---------------------------------------------------------------------
