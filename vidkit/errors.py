@@ -12,7 +12,8 @@ wrong and what to do next; surfaces (CLI, HTTP API, widgets) show the message as
     ├── InvalidInput           a value that breaks a rule (slug format, empty title, ...)
     ├── AssetError             a file cannot be imported, read, or would escape the assets root
     │   └── MediaError         a file that is not readable media (corrupt, empty, no streams)
-    └── BackendError           a configured service or tool is missing or failed
+    ├── BackendError           a configured service or tool is missing or failed
+    └── RenderError            ffmpeg could not render or assemble a video
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidInput",
     "MediaError",
     "NotFound",
+    "RenderError",
     "VidkitError",
 ]
 
@@ -73,3 +75,7 @@ class MediaError(AssetError):
 
 class BackendError(VidkitError):
     """A configured backend (service, tool or model) is unavailable or failed."""
+
+
+class RenderError(VidkitError):
+    """ffmpeg could not render a scene or assemble a video."""

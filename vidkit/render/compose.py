@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from vidkit.errors import VidkitError
+from vidkit.errors import RenderError
 from vidkit.media import ffmpeg_exe
 from vidkit.timeline import CodeSource, FramesSource, ImageSource, RecordingSource, Timeline
 
@@ -32,10 +32,6 @@ __all__ = ["ComposeJob", "Piped", "RenderError", "compose", "compose_command"]
 
 Frame = npt.NDArray[np.uint8]
 Progress = Callable[[int, int], None]
-
-
-class RenderError(VidkitError):
-    """ffmpeg could not render a scene."""
 
 
 @dataclass

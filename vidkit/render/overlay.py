@@ -20,9 +20,10 @@ Captions (one cue at a time, bottom centre, burned in)
 Title cards (over the screen and the avatar, under captions)
     a full-width band of black at 55 % opacity (alpha 140) from ``y = int(0.36 * H)``,
     ``int(0.28 * H)`` high; the title in ``DejaVuSans-Bold.ttf`` at ``max(16, H // 14)`` px,
-    white, centred, its top (ascender line) at ``int(0.42 * H)``; the subtitle in
-    ``DejaVuSans.ttf`` at ``max(12, H // 28)`` px, white at 85 % (alpha 217), centred, top at
-    ``int(0.52 * H)``. Titles are not wrapped (ffmpeg's drawtext does not wrap either).
+    white, the top of its ink at ``round(0.42 * H)``, its ink box centred; the subtitle in
+    ``DejaVuSans.ttf`` at ``max(12, H // 28)`` px, white at 85 % (alpha 217), ink top at
+    ``round(0.52 * H)``, centred (this is how drawtext places ``x=(w-text_w)/2:y=h*0.42``).
+    Titles are not wrapped (drawtext does not wrap either).
 Screen sources are letterboxed by :func:`letterbox_box`; the avatar is scaled with
 premultiplied alpha by :func:`scale_rgba`.
 """
@@ -212,10 +213,12 @@ def card_patch(title: str, subtitle: str, width: int, height: int) -> Patch:
         (title, CARD_TITLE, FONT_BOLD),
         (subtitle, CARD_SUBTITLE, FONT_REGULAR),
     ):
-        if words:
+        if words:  # placed by its ink box, as drawtext does: top at y, centred
             font = _font(name, max(least, height // div))
-            x = (width - font.getlength(words)) / 2
-            draw.text((round(x), int(top * height)), words, font=font, fill=colour, anchor="la")
+            left, ink_top, right, _ = font.getbbox(words, anchor="ls")
+            x = (width - (right - left)) // 2 - left
+            y = round(top * height) - ink_top
+            draw.text((x, y), words, font=font, fill=colour, anchor="ls")
     image.alpha_composite(texts)
     left, top, right, bottom = image.getbbox() or (0, 0, 1, 1)
     cropped = np.asarray(image)[top:bottom, left:right]

@@ -4,8 +4,8 @@ numpy at preview size in a few milliseconds once the sources around it are decod
 The picture is the final render's (:mod:`vidkit.render.compose`), layer for layer: the screen
 (letterboxed, fitted as :func:`~vidkit.render.fit.fit_filter` plays it), the avatar where
 :meth:`~vidkit.timeline.AvatarLayer.placement` puts it (its frame ``i`` at scene frame ``i``,
-the last one held after it ends), title cards, then the caption cue on screen. Styling is
-:mod:`vidkit.render.overlay`'s.
+the last one held after it ends), title cards, then the caption cue on screen, drawn as the
+final render draws them (:mod:`vidkit.render.overlay`).
 
 Decoded frames are cached by source (file and size), not by timeline: moving or resizing the
 avatar, editing captions or cards, or swapping :attr:`Previewer.timeline` for an edited copy

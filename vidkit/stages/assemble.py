@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["STAGE", "VERSION", "assemble_project"]
 
 STAGE = "assemble"
-VERSION = 1
+VERSION = 2
 
 _SIDECARS = {"srt": ".srt", "vtt": ".vtt", "chapters": ".chapters.txt"}
 
