@@ -174,7 +174,7 @@ class RenderConfig(_Section):
     crf: int = Field(default=20, ge=0, le=51)
     min_speed: float = Field(default=0.5, gt=0, le=1)
     max_speed: float = Field(default=2.0, ge=1, le=16)
-    beyond: Literal["freeze", "cut"] = "freeze"
+    beyond: Literal["auto", "freeze", "cut"] = "auto"
     burn_captions: bool = True
     title_cards: bool = True
 

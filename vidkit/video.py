@@ -1,6 +1,7 @@
 """Streaming raw RGBA frames into and out of ffmpeg, one frame at a time.
 
-Avatar animation is stored losslessly with its alpha channel (FFV1, yuva420p, in Matroska):
+Avatar animation is stored losslessly with its alpha channel (FFV1, yuva444p, in Matroska:
+full-resolution colour, so no background colour bleeds into the edges):
 about 170 frames/s to encode at 512x512 on this machine class, a few hundred kB per second of
 portrait video. Frames are piped, never collected: memory stays at a frame or two.
 """
@@ -38,7 +39,7 @@ class RgbaVideoWriter:
             ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}",
             "-r", f"{fps.numerator}/{fps.denominator}", "-i", "pipe:0",
-            "-an", "-c:v", "ffv1", "-level", "3", "-pix_fmt", "yuva420p", str(self._partial),
+            "-an", "-c:v", "ffv1", "-level", "3", "-pix_fmt", "yuva444p", str(self._partial),
         ]  # fmt: skip
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
 

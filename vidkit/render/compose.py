@@ -156,9 +156,12 @@ def compose_command(
             cx, cy, cw, ch = avatar.crop
             crop = f"crop={cw}:{ch}:{cx}:{cy},"
         filters.append(
-            f"[{slot}:v]setpts=N/({rate})/TB,format=rgba,{crop}scale={w}:{h}:flags=bicubic[avatar]"
+            f"[{slot}:v]setpts=N/({rate})/TB,format=rgba,{crop}premultiply=inplace=1,"
+            f"scale={w}:{h}:flags=bicubic[avatar]"
         )
-        filters.append(f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat[withavatar]")
+        filters.append(
+            f"[{current}][avatar]overlay=x={x}:y={y}:eof_action=repeat:alpha=premultiplied[withavatar]"
+        )
         current = "withavatar"
 
     # Cards and captions ---------------------------------------------------------------------

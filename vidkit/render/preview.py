@@ -40,7 +40,7 @@ from vidkit.render.sources import (
     clear_decoders,
     decoder,
 )
-from vidkit.timeline import CodeSource, ImageSource, RecordingSource, Timeline
+from vidkit.timeline import AvatarLayer, CodeSource, ImageSource, RecordingSource, Timeline
 
 __all__ = ["AvatarFrames", "Previewer", "clear_preview_caches", "preview_frame"]
 
@@ -149,7 +149,7 @@ class Previewer:
                     f"avatar_frames({i}) gave {rgba.dtype} {rgba.shape}; it must return "
                     "H x W x 4 uint8 RGBA"
                 )
-            pixels = scale_rgba(rgba, w, h)
+            pixels = scale_rgba(_crop(rgba, avatar), w, h)
         else:
             assert avatar.video is not None
             cache_h = max(2, min(avatar.height, height // 2))
@@ -160,7 +160,7 @@ class Previewer:
                 premultiplied=True,
                 cache_bytes=AVATAR_CACHE_BYTES,
             )
-            pixels = scale_rgba(source.shown(i), w, h, premultiplied=True)
+            pixels = scale_rgba(_crop(source.shown(i), avatar), w, h, premultiplied=True)
         over(out, pixels, x, y)
 
 
@@ -170,6 +170,16 @@ def _cue_at(tl: Timeline, i: int) -> str:
         return ""
     active = [cue for cue in tl.captions.cues if cue.start <= i < cue.end]
     return max(active, key=lambda cue: cue.start).text if active else ""
+
+
+def _crop(pixels: Pixels, avatar: AvatarLayer) -> Pixels:
+    """The shown part (``avatar.crop``, in the avatar's own pixels) of a frame at any size."""
+    if avatar.crop is None:
+        return pixels
+    cx, cy, cw, ch = avatar.crop
+    sx, sy = pixels.shape[1] / avatar.width, pixels.shape[0] / avatar.height
+    part = pixels[round(cy * sy) : round((cy + ch) * sy), round(cx * sx) : round((cx + cw) * sx)]
+    return np.ascontiguousarray(part)
 
 
 def _make_screen(tl: Timeline, width: int, height: int) -> ScreenFrames:

@@ -19,7 +19,7 @@ from vidkit.video import RgbaVideoWriter
 __all__ = ["STAGE", "VERSION", "Animation", "animate"]
 
 STAGE = "animate"
-VERSION = 1
+VERSION = 2  # 2: stored as yuva444p
 
 Progress = Callable[[int, int], None]
 
