@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,16 +83,15 @@ class _Avatar:
 
 
 def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar | None:
-    from vidkit.backends import registry
     from vidkit.stages.cutout import cutout
     from vidkit.stages.rig import rig
 
     if not ws.assets(slug, kind="avatar_image"):
         log.warning("project %s has no avatar photo: rendering without a presenter", slug)
         return None
-    portrait = cutout(ws, slug, registry.build_matting(config), max_side=config.avatar.max_side)
+    portrait = cutout(ws, slug, _built(config, "matting"), max_side=config.avatar.max_side)
     say(Event("cutout", None, 1, 1, portrait.cached))
-    face = rig(ws, slug, registry.build_facerig(config), portrait=portrait.portrait)
+    face = rig(ws, slug, _built(config, "facerig"), portrait=portrait.portrait)
     say(Event("rig", None, 1, 1, face.cached))
     width, height = (
         int(portrait.portrait.metadata["width"]),
@@ -104,11 +104,25 @@ def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar 
     return _Avatar(portrait.portrait.id, face.asset.id, width, height, crop)
 
 
+@lru_cache(maxsize=16)
+def _built(config: Config, role: str) -> Any:
+    """One backend of each role per config and process: models load once, and fingerprints
+    (which hash model files) are computed once, however many scenes are rendered."""
+    from vidkit.backends import registry
+
+    builders = {
+        "tts": registry.build_tts,
+        "animator": registry.build_animator,
+        "matting": registry.build_matting,
+        "facerig": registry.build_facerig,
+    }
+    return builders[role](config)
+
+
 def render_scene(
     ws: Workspace, config: Config, slug: str, scene: Scene, avatar: _Avatar | None, say: Progress
 ) -> SceneResult:
     """Run one scene's stages (each cached) and return its rendered MP4."""
-    from vidkit.backends import registry
     from vidkit.backends.facerig import Rig
     from vidkit.stages.animate import animate
     from vidkit.stages.compose import compose_scene
@@ -117,7 +131,7 @@ def render_scene(
 
     pos = scene.position
     speech = speak(
-        ws, slug, scene.id, registry.build_tts(config), chunk_chars=config.voice.chunk_chars,
+        ws, slug, scene.id, _built(config, "tts"), chunk_chars=config.voice.chunk_chars,
         progress=lambda d, t: say(Event("speak", pos, d, t)),
     )  # fmt: skip
     say(Event("speak", pos, 1, 1, speech.cached))
@@ -127,7 +141,7 @@ def render_scene(
         rig_asset = ws.catalogue.asset(avatar.rig)
         rig = RigResult(rig_asset, Rig.from_json(ws.asset_path(rig_asset).read_text()))
         animation = animate(
-            ws, slug, scene.id, registry.build_animator(config), portrait=portrait, rig=rig,
+            ws, slug, scene.id, _built(config, "animator"), portrait=portrait, rig=rig,
             speech=speech, fps=ws.project(slug).fps,
             progress=lambda d, t: say(Event("animate", pos, d, t)),
         )  # fmt: skip
