@@ -14,13 +14,11 @@ Landmark names follow mediapipe: ``LEFT`` is the subject's left, which is on the
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,6 +26,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._fingerprint import file_tag as _file_tag
+from vidkit.backends._fingerprint import package_version as _version
 from vidkit.backends._native import quiet_native_stderr
 from vidkit.backends.facerig import Rig
 from vidkit.errors import BackendError, InvalidInput
@@ -271,19 +271,3 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
         return 0.0
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return float(w * h / smaller) if smaller > 0 else 1.0
-
-
-def _file_tag(path: Path) -> str:
-    """The model file's name and the start of its sha256."""
-    try:
-        with path.open("rb") as handle:
-            return f"{path.name}:{hashlib.file_digest(handle, 'sha256').hexdigest()[:16]}"
-    except OSError:
-        return f"{path.name}:missing"
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"

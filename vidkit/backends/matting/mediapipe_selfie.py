@@ -8,12 +8,10 @@ reused, and released by :meth:`MediaPipeSelfieMatting.close` (or leaving a ``wit
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,6 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._fingerprint import file_tag as _file_tag
+from vidkit.backends._fingerprint import package_version as _version
 from vidkit.backends._native import quiet_native_stderr
 from vidkit.errors import BackendError
 from vidkit.imaging import check_rgb
@@ -115,18 +115,3 @@ def map_mediapipe_errors() -> Iterator[None]:
         ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise BackendError(f"the mediapipe selfie segmenter failed: {exc}") from exc
-
-
-def _file_tag(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            return f"{path.name}:{hashlib.file_digest(handle, 'sha256').hexdigest()[:16]}"
-    except OSError:
-        return f"{path.name}:missing"
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"

@@ -10,11 +10,9 @@ numba code for ~45 s; later imports take seconds).
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,6 +20,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._fingerprint import file_tag as _file_tag
+from vidkit.backends._fingerprint import package_version as _version
 from vidkit.errors import BackendError
 from vidkit.imaging import check_rgb
 
@@ -110,18 +110,3 @@ def map_rembg_errors() -> Iterator[None]:
         ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise BackendError(f"rembg failed to cut out the picture: {exc}") from exc
-
-
-def _file_tag(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            return f"{path.name}:{hashlib.file_digest(handle, 'sha256').hexdigest()[:16]}"
-    except OSError:
-        return f"{path.name}:missing"
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"
