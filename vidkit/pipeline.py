@@ -209,12 +209,13 @@ def _run_scenes(
     workers: int, say: Progress,
 ) -> list[SceneResult]:  # fmt: skip
     done: dict[int, SceneResult] = {}
-    for scene in scenes:  # fully rendered scenes need no worker process
-        try:
-            with cache_only():
-                done[scene.id] = render_scene(ws, config, slug, scene, avatar, say)
-        except NotCached:
-            pass
+    with ws.catalogue.session():  # fully rendered scenes need no worker process
+        for scene in scenes:
+            try:
+                with cache_only():
+                    done[scene.id] = render_scene(ws, config, slug, scene, avatar, say)
+            except NotCached:
+                pass
     todo = [s for s in scenes if s.id not in done]
     if workers <= 1 or len(todo) <= 1 or config.source is None:
         for scene in todo:

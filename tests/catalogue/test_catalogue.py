@@ -239,3 +239,26 @@ def test_delete_on_a_fresh_catalogue_is_a_clear_not_found(tmp_path: Path) -> Non
         Catalogue(tmp_path / "fresh.duckdb").delete_project("x")
     with pytest.raises(NotFound):
         Catalogue(tmp_path / "fresh2.duckdb").delete_scene("x", 1)
+
+
+def test_a_session_reuses_one_connection(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace.create_project("p", "P")
+    opened: list[int] = []
+    connector = workspace.catalogue._connector
+    original = connector._open
+
+    def counting(deadline: float) -> object:
+        opened.append(1)
+        return original(deadline)
+
+    monkeypatch.setattr(connector, "_open", counting)
+    with workspace.catalogue.session():
+        for n in range(5):
+            workspace.add_scene("p", f"S{n}")
+        with workspace.catalogue.session():
+            assert len(workspace.scenes("p")) == 5
+    assert len(opened) == 1
+    assert workspace.project("p").scene_count == 5
+    assert len(opened) == 2, "outside the session each operation opens the file again"

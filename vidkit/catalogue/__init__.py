@@ -7,6 +7,7 @@ time a :class:`Catalogue` touches the file.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ class Catalogue:
         self.path = Path(path)
         self._connector = Connector(self.path, lock_timeout_s=lock_timeout_s)
         self._migrated = False
+        self._held = threading.local()
 
     def __repr__(self) -> str:
         return f"Catalogue({str(self.path)!r})"
@@ -40,11 +42,30 @@ class Catalogue:
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Hold the (migrated) catalogue for the duration of the block."""
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
         with self._connector.connect() as conn:
             if not self._migrated:
                 migrate(conn)
                 self._migrated = True
             yield conn
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep one connection open for many quick operations (about 25 ms saved per
+        operation). Other processes wait meanwhile, so keep the block short: lookups, not
+        renders. Nested sessions reuse the outer one."""
+        if getattr(self._held, "conn", None) is not None:
+            yield
+            return
+        with self._connect() as conn:
+            self._held.conn = conn
+            try:
+                yield
+            finally:
+                self._held.conn = None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
