@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from vidkit.config import Config
     from vidkit.stages.cutout import Cutout
     from vidkit.stages.rig import RigResult
+    from vidkit.stages.speak import Speech
 
 Matting = Annotated[
     str | None,
@@ -50,6 +51,16 @@ def _portrait(
     return portrait, face
 
 
+def _speech(ws: Workspace, config: Config, slug: str, scene: int, voice: str | None) -> Speech:
+    from vidkit.backends import registry
+    from vidkit.stages.speak import speak as run_speak
+
+    return run_speak(
+        ws, slug, scene, registry.build_tts(config),
+        chunk_chars=config.voice.chunk_chars, voice=voice,
+    )  # fmt: skip
+
+
 def avatar(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The project.")],
@@ -75,15 +86,9 @@ def speak(
     as_json: JsonFlag = False,
 ) -> None:
     """Speak one scene's narration; prints the audio file and its word timings."""
-    from vidkit.backends import registry
-    from vidkit.stages.speak import speak as run_speak
-
     s = session(ctx)
-    ws, config = s.workspace(), s.config()
-    speech = run_speak(
-        ws, slug, scene, registry.build_tts(config),
-        chunk_chars=config.voice.chunk_chars, voice=voice,
-    )  # fmt: skip
+    ws = s.workspace()
+    speech = _speech(ws, s.config(), slug, scene, voice)
     if as_json:
         words = [[w.word, w.start_ms, w.end_ms] for w in speech.timings.words]
         print_json({"audio": speech.audio.to_dict(), "cached": speech.cached, "words": words})
@@ -104,14 +109,10 @@ def animate(
     """Speak a scene and animate the presenter saying it (blinks, head motion, lip sync)."""
     from vidkit.backends import registry
     from vidkit.stages.animate import animate as run_animate
-    from vidkit.stages.speak import speak as run_speak
 
     s = session(ctx)
     ws, config = s.workspace(), s.config()
-    speech = run_speak(
-        ws, slug, scene, registry.build_tts(config),
-        chunk_chars=config.voice.chunk_chars, voice=voice,
-    )  # fmt: skip
+    speech = _speech(ws, config, slug, scene, voice)
     typer.echo(f"speak    {_tag(speech.cached):7} {duration(speech.timings.duration_ms)}")
     portrait, face = _portrait(ws, config, slug, matting)
     fps = ws.project(slug).fps
