@@ -14,33 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.api import Workspace
+from vidkit.catalogue._projects import PROJECT_FIELDS
 from vidkit.catalogue._projects import clean_fields as clean_project_fields
+from vidkit.catalogue._scenes import SCENE_FIELDS
 from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.errors import Conflict, InvalidInput, NotFound
 from vidkit.model import Project, Scene, validate_title
 
 __all__ = ["example_project_file", "load_project_file"]
 
-_PROJECT_KEYS = frozenset(
-    {"slug", "title", "subtitle", "description", "width", "height", "fps", "avatar"}
-)
+_PROJECT_KEYS = PROJECT_FIELDS | {"avatar"}
 #: ``avatar = "skimage:NAME"`` takes a picture from scikit-image's bundled sample data.
 _SKIMAGE = "skimage:"
-_SCENE_KEYS = frozenset(
-    {
-        "title",
-        "narration",
-        "notes",
-        "target_duration_ms",
-        "avatar_corner",
-        "avatar_x",
-        "avatar_y",
-        "avatar_scale",
-        "avatar_margin",
-        "captions",
-        "code",
-    }
-)
+_SCENE_KEYS = SCENE_FIELDS | {"code"}
 
 
 def example_project_file() -> Path:

@@ -79,6 +79,19 @@ class Catalogue:
                 raise
             conn.execute("COMMIT")
 
+    def _delete(
+        self,
+        delete: Callable[[duckdb.DuckDBPyConnection], list[str]],
+        remove_files: RemoveFiles | None,
+    ) -> None:
+        """Run ``delete`` in one transaction, then remove the files it left unreferenced while
+        the catalogue is still held, so no concurrent import can start using them."""
+        with self.session():
+            with self.transaction() as conn:
+                paths = delete(conn)
+            if remove_files is not None and paths:
+                remove_files(paths)
+
     def schema_version(self) -> int:
         with self.transaction() as conn:
             return schema_version(conn)
@@ -102,16 +115,7 @@ class Catalogue:
             return _projects.update(conn, slug, changes)
 
     def delete_project(self, slug: str, remove_files: RemoveFiles | None = None) -> None:
-        with self._connect() as conn:
-            conn.execute("BEGIN TRANSACTION")
-            try:
-                paths = _projects.delete(conn, slug)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            if remove_files is not None and paths:
-                remove_files(paths)
+        self._delete(lambda conn: _projects.delete(conn, slug), remove_files)
 
     # scenes ---------------------------------------------------------------------------------
 
@@ -160,18 +164,14 @@ class Catalogue:
         self, slug: str, scene_id: int, remove_files: RemoveFiles | None = None
     ) -> None:
         validate_id(scene_id, field_name="scene_id")
-        with self._connect() as conn:
-            conn.execute("BEGIN TRANSACTION")
-            try:
-                pid = _projects.project_id(conn, slug)
-                paths = _scenes.delete(conn, pid, scene_id)
-                _projects.touch(conn, pid)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            if remove_files is not None and paths:
-                remove_files(paths)
+
+        def delete(conn: duckdb.DuckDBPyConnection) -> list[str]:
+            pid = _projects.project_id(conn, slug)
+            paths = _scenes.delete(conn, pid, scene_id)
+            _projects.touch(conn, pid)
+            return paths
+
+        self._delete(delete, remove_files)
 
     # assets ---------------------------------------------------------------------------------
 
@@ -225,16 +225,10 @@ class Catalogue:
         self, slug: str, asset_id: int, remove_files: RemoveFiles | None = None
     ) -> None:
         validate_id(asset_id, field_name="asset_id")
-        with self._connect() as conn:
-            conn.execute("BEGIN TRANSACTION")
-            try:
-                paths = _assets.delete(conn, _projects.project_id(conn, slug), asset_id)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            if remove_files is not None and paths:
-                remove_files(paths)
+        self._delete(
+            lambda conn: _assets.delete(conn, _projects.project_id(conn, slug), asset_id),
+            remove_files,
+        )
 
     def asset(self, asset_id: int) -> Asset:
         validate_id(asset_id, field_name="asset_id")
