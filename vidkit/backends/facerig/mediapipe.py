@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
 from vidkit.backends._native import quiet_native_stderr
@@ -94,7 +94,7 @@ class _Face:
         return float(x0), float(y0), float(x1), float(y1)
 
 
-class MediaPipeFaceRig:
+class MediaPipeFaceRig(Closing):
     """:class:`~vidkit.backends.facerig.FaceRig` on mediapipe's FaceLandmarker task file."""
 
     def __init__(self, model_path: Path) -> None:
@@ -144,17 +144,6 @@ class MediaPipeFaceRig:
                 self._closer()  # closes the task once, even if close() is called again
             self._landmarker = None
             self._closer = None
-
-    def __enter__(self) -> MediaPipeFaceRig:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # --- internals -------------------------------------------------------------------------
 

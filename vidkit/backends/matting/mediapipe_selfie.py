@@ -13,12 +13,12 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
 from vidkit.backends._native import quiet_native_stderr
@@ -28,7 +28,7 @@ from vidkit.imaging import check_rgb
 __all__ = ["MediaPipeSelfieMatting"]
 
 
-class MediaPipeSelfieMatting:
+class MediaPipeSelfieMatting(Closing):
     """:class:`~vidkit.backends.matting.Matting` with mediapipe's selfie segmentation model."""
 
     def __init__(self, model_path: Path) -> None:
@@ -69,17 +69,6 @@ class MediaPipeSelfieMatting:
                 self._closer()  # closes the task once, even if close() is called again
             self._segmenter = None
             self._closer = None
-
-    def __enter__(self) -> MediaPipeSelfieMatting:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _get_segmenter(self) -> Any:
         if self._segmenter is None:

@@ -14,12 +14,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
 from vidkit.errors import BackendError
@@ -30,7 +30,7 @@ __all__ = ["MODEL_FILE", "RembgMatting"]
 MODEL_FILE = "u2netp.onnx"  # the name rembg itself gives the u2netp model
 
 
-class RembgMatting:
+class RembgMatting(Closing):
     """:class:`~vidkit.backends.matting.Matting` with rembg's u2netp (320 x 320 internally)."""
 
     def __init__(self, model_dir: Path) -> None:
@@ -63,17 +63,6 @@ class RembgMatting:
         """Drop the onnxruntime session; the next :meth:`mask` loads it again."""
         with self._lock:
             self._session = None
-
-    def __enter__(self) -> RembgMatting:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _get_session(self) -> Any:
         if self._session is None:
