@@ -25,6 +25,7 @@ __all__ = [
     "CatalogueConfig",
     "CloudLLMConfig",
     "Config",
+    "EmbeddedLLMConfig",
     "LLMConfig",
     "LocalLLMConfig",
     "ModelsConfig",
@@ -90,28 +91,47 @@ class ModelsConfig(_Section):
 
 
 class CloudLLMConfig(_Section):
+    """``[llm] backend = "openai"``: any OpenAI-compatible chat-completions server."""
+
     base_url: str = "https://api.openai.com/v1"
     model: str = "gpt-4o-mini"
     api_key_env: str = "OPENAI_API_KEY"
     timeout_s: float = Field(default=60.0, gt=0)
+    context_tokens: int = Field(default=128_000, ge=512, le=10_000_000)
 
     _url = field_validator("base_url")(_check_url)
     _env = field_validator("api_key_env")(_check_env_name)
 
 
 class LocalLLMConfig(_Section):
+    """``[llm] backend = "ollama"`` or ``"llamacpp"`` (a llama.cpp server, OpenAI-compatible)."""
+
     ollama_url: str = "http://127.0.0.1:11434"
     llamacpp_url: str = "http://127.0.0.1:8080/v1"
     model: str = "smollm2:135m"
     timeout_s: float = Field(default=120.0, gt=0)
+    context_tokens: int = Field(default=4096, ge=512, le=10_000_000)
 
     _url = field_validator("ollama_url", "llamacpp_url")(_check_url)
 
 
+class EmbeddedLLMConfig(_Section):
+    """``[llm] backend = "embedded"``: llama.cpp in-process. ``gguf`` empty means the fetched
+    SmolLM2-135M (weak but always valid JSON: for demos and tests)."""
+
+    gguf: str = ""
+    threads: int = Field(default=1, ge=1, le=256)
+    context_tokens: int = Field(default=2048, ge=512, le=131_072)
+    seed: int = Field(default=0, ge=0)
+
+
 class LLMConfig(_Section):
     backend: Literal["embedded", "openai", "ollama", "llamacpp"] = "embedded"
+    temperature: float = Field(default=0.3, ge=0, le=2)
+    retries: int = Field(default=3, ge=0, le=10)
     cloud: CloudLLMConfig = CloudLLMConfig()
     local: LocalLLMConfig = LocalLLMConfig()
+    embedded: EmbeddedLLMConfig = EmbeddedLLMConfig()
 
 
 class ServiceConfig(_Section):

@@ -6,6 +6,9 @@ model fails only when that backend is chosen, with a message that says how to fi
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.animator import Animator
 from vidkit.backends.facerig import FaceRig
@@ -15,7 +18,17 @@ from vidkit.config import Config, secret
 from vidkit.errors import ConfigError
 from vidkit.models import require
 
-__all__ = ["build_aligner", "build_animator", "build_facerig", "build_matting", "build_tts"]
+if TYPE_CHECKING:
+    from vidkit.llm.protocol import LLM
+
+__all__ = [
+    "build_aligner",
+    "build_animator",
+    "build_facerig",
+    "build_llm",
+    "build_matting",
+    "build_tts",
+]
 
 
 def build_aligner(config: Config) -> Aligner:
@@ -84,3 +97,66 @@ def build_animator(config: Config) -> Animator:
     from vidkit.backends.animator.command import CommandAnimator
 
     return CommandAnimator(config.avatar.command, matting=build_matting(config, "mediapipe"))
+
+
+def build_llm(config: Config) -> LLM:
+    """``[llm] backend``: ``embedded`` (SmolLM2-135M in-process: weak but valid, for demos and
+    tests), ``openai`` (``[llm.cloud]``), ``ollama`` or ``llamacpp`` (``[llm.local]``)."""
+    from vidkit.llm.retry import RetryPolicy
+
+    llm = config.llm
+    policy = RetryPolicy(attempts=llm.retries + 1)
+    if llm.backend == "embedded":
+        from vidkit.llm.embedded import EmbeddedLLM
+
+        if llm.embedded.gguf:
+            gguf = Path(llm.embedded.gguf).expanduser()
+            if not gguf.is_absolute() and config.source is not None:
+                gguf = config.source.parent / gguf
+        else:
+            gguf = require(config, "smollm2-135m")
+        return EmbeddedLLM(
+            gguf,
+            threads=llm.embedded.threads,
+            context_tokens=llm.embedded.context_tokens,
+            temperature=llm.temperature,
+            seed=llm.embedded.seed,
+        )
+    if llm.backend == "ollama":
+        from vidkit.llm.ollama_chat import OllamaChat
+
+        return OllamaChat(
+            llm.local.ollama_url,
+            model=llm.local.model,
+            timeout_s=llm.local.timeout_s,
+            temperature=llm.temperature,
+            context_tokens=llm.local.context_tokens,
+            policy=policy,
+        )
+    from vidkit.llm.openai_chat import OpenAIChat
+
+    if llm.backend == "llamacpp":
+        return OpenAIChat(
+            llm.local.llamacpp_url,
+            model=llm.local.model,
+            timeout_s=llm.local.timeout_s,
+            temperature=llm.temperature,
+            context_tokens=llm.local.context_tokens,
+            name="llamacpp",
+            section="[llm.local]",
+            url_key="llamacpp_url",
+            policy=policy,
+        )
+    cloud = llm.cloud
+    purpose = "LLM service key ([llm.cloud] api_key_env names the variable)"
+    key = secret(cloud.api_key_env, purpose=purpose) if cloud.api_key_env else None
+    return OpenAIChat(
+        cloud.base_url,
+        model=cloud.model,
+        api_key=key,
+        api_key_env=cloud.api_key_env,
+        timeout_s=cloud.timeout_s,
+        temperature=llm.temperature,
+        context_tokens=cloud.context_tokens,
+        policy=policy,
+    )

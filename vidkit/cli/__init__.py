@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from typer.main import get_command
 
-from vidkit.cli import _assets, _avatar, _models, _projects, _render, _scenes, _system
+from vidkit.cli import _assets, _author, _avatar, _models, _projects, _render, _scenes, _system
 from vidkit.cli._common import Session, error_line
 from vidkit.errors import VidkitError
 
@@ -36,6 +36,7 @@ app.add_typer(_projects.app, name="projects")
 app.add_typer(_scenes.app, name="scenes")
 app.add_typer(_assets.app, name="assets")
 app.add_typer(_models.app, name="models")
+app.add_typer(_author.lexicon_app, name="lexicon")
 app.command()(_system.init)
 app.command()(_system.serve)
 app.command()(_system.doctor)
@@ -43,6 +44,9 @@ app.command()(_avatar.avatar)
 app.command()(_avatar.speak)
 app.command()(_avatar.animate)
 app.command()(_render.render)
+app.command()(_author.write)
+app.command()(_author.plan)
+app.command()(_author.revise)
 
 
 def _show_version(value: bool) -> None:

@@ -1,0 +1,216 @@
+"""Any OpenAI-compatible chat-completions server: OpenAI itself, vLLM, LM Studio, or a llama.cpp
+server (``[llm] backend = "llamacpp"`` reuses this class with ``[llm.local] llamacpp_url``).
+
+Structured output is asked for with ``response_format = {"type": "json_schema", ...}`` and the
+answer is streamed, so progress can be shown. The key is read once from the environment
+variable the config names; it is never logged, never part of a fingerprint or a message, and
+scrubbed from any server text vidkit repeats.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from vidkit.errors import BackendError
+from vidkit.llm.protocol import Message, Progress, Reply
+from vidkit.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
+
+__all__ = ["OpenAIChat"]
+
+log = logging.getLogger("vidkit.llm")
+_DUMMY_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
+
+
+class OpenAIChat:
+    """Chat completions from ``url`` (``http://host:port/v1``; a bare host gets ``/v1``).
+
+    ``section`` is the config table the settings came from (``[llm.cloud]`` or ``[llm.local]``)
+    and ``url_key`` the key holding the URL; both only shape messages. ``api_key_env`` names the
+    variable ``api_key`` came from, for messages only.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        model: str,
+        api_key: str | None = None,
+        api_key_env: str = "",
+        timeout_s: float = 60.0,
+        temperature: float = 0.3,
+        context_tokens: int = 128_000,
+        name: str = "openai",
+        section: str = "[llm.cloud]",
+        url_key: str = "base_url",
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        if not url:
+            raise BackendError(f"no LLM server is configured: set {section} {url_key}")
+        self.url = _base_url(url)
+        self.model = model
+        self.api_key_env = api_key_env
+        self.timeout_s = timeout_s
+        self.temperature = temperature
+        self._context_tokens = context_tokens
+        self._name = name
+        self.section = section
+        self.url_key = url_key
+        self.policy = policy or RetryPolicy()
+        self._api_key = api_key or _DUMMY_KEY
+        self._client: Any = None
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"OpenAIChat(url={self.url!r}, model={self.model!r})"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def where(self) -> str:
+        return f"{self.section} {self.url_key} {self.url}"
+
+    @property
+    def context_tokens(self) -> int:
+        return self._context_tokens
+
+    def fingerprint(self) -> str:
+        return f"openai-chat:{self.url}:{self.model}:t={self.temperature}"
+
+    def chat_json(
+        self,
+        messages: Sequence[Message],
+        schema: Mapping[str, Any],
+        *,
+        max_tokens: int,
+        progress: Progress | None = None,
+    ) -> Reply:
+        client = self._get_client()
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": dict(schema), "strict": False},
+        }
+
+        def attempt() -> Reply:
+            start = time.monotonic()
+            parts: list[str] = []
+            finish = "stop"
+            with self._errors():
+                stream = client.chat.completions.create(
+                    model=self.model,
+                    messages=list(messages),
+                    response_format=response_format,
+                    max_tokens=max_tokens,
+                    temperature=self.temperature,
+                    stream=True,
+                )
+                for chunk in stream:
+                    if not chunk.choices:
+                        continue
+                    choice = chunk.choices[0]
+                    if choice.delta is not None and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        if progress is not None:
+                            progress(len(parts), max_tokens)
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+            return Reply("".join(parts), len(parts), finish, time.monotonic() - start)
+
+        log.info("asking %s (model %s) for up to %d tokens", self.url, self.model, max_tokens)
+        return with_retries(attempt, self.policy)
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            try:
+                from openai import OpenAI
+            except ImportError as exc:
+                raise BackendError(
+                    "the openai package is missing: run `pip install openai`"
+                ) from exc
+            self._client = OpenAI(
+                base_url=self.url, api_key=self._api_key, timeout=self.timeout_s, max_retries=0
+            )
+        return self._client
+
+    def _scrub(self, text: str) -> str:
+        text = " ".join(str(text).split())
+        return text.replace(self._api_key, "***") if self._api_key != _DUMMY_KEY else text
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """The ``openai`` package's errors as :class:`Transient` (retried) or one-line
+        :class:`BackendError` messages that name the config key to fix."""
+        import openai
+
+        where = f"the LLM server at {self.where}"
+        try:
+            yield
+        except openai.APITimeoutError as exc:
+            raise Transient(
+                f"{where} did not answer within {self.timeout_s:g} s; it may be overloaded, or "
+                f"raise {self.section} timeout_s"
+            ) from exc
+        except openai.APIConnectionError as exc:
+            if type(exc.__cause__).__name__ != "ConnectError":
+                cause = type(exc.__cause__).__name__
+                raise Transient(f"{where} dropped the connection ({cause})") from exc
+            raise BackendError(
+                f"cannot reach {where}: is the server running, and is {self.section} "
+                f"{self.url_key} right?"
+            ) from exc
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            fix = (
+                f"check the environment variable {self.api_key_env}"
+                if self.api_key_env
+                else f"set {self.section} api_key_env to the name of the environment variable "
+                "that holds the key"
+            )
+            raise BackendError(f"{where} refused the key (HTTP {exc.status_code}): {fix}") from exc
+        except openai.RateLimitError as exc:
+            raise Transient(
+                f"{where} is rate-limiting requests (HTTP 429: {self._detail(exc)})",
+                retry_after_s=parse_retry_after(exc.response.headers.get("retry-after")),
+            ) from exc
+        except openai.NotFoundError as exc:
+            raise BackendError(
+                f"{where} answered 404 Not Found ({self._detail(exc)}): check that the URL ends "
+                f"in /v1 and that {self.section} model {self.model!r} exists on the server"
+            ) from exc
+        except openai.APIStatusError as exc:
+            if exc.status_code >= 500:
+                raise Transient(
+                    f"{where} failed (HTTP {exc.status_code}: {self._detail(exc)})",
+                    retry_after_s=parse_retry_after(exc.response.headers.get("retry-after")),
+                ) from exc
+            raise BackendError(
+                f"{where} rejected the request (HTTP {exc.status_code}): {self._detail(exc)}; "
+                "it may not support JSON-schema output (response_format)"
+            ) from exc
+        except openai.OpenAIError as exc:
+            raise BackendError(f"{where} failed: {self._scrub(str(exc))[:300]}") from exc
+        except Exception as exc:  # the HTTP layer under openai, while the answer streams in
+            if type(exc).__module__.split(".")[0] not in {"httpx", "httpx2", "httpcore"}:
+                raise
+            raise Transient(f"{where} broke off while answering ({type(exc).__name__})") from exc
+
+    def _detail(self, exc: Any) -> str:
+        body = getattr(exc, "body", None)
+        message: Any = None
+        if isinstance(body, dict):
+            message = body.get("message") or body.get("detail") or body.get("error")
+            if isinstance(message, dict):
+                message = message.get("message")
+        elif isinstance(body, str):
+            message = body
+        text = str(message or getattr(exc, "message", "") or "no detail")
+        return self._scrub(text)[:200]
+
+
+def _base_url(url: str) -> str:
+    url = url.rstrip("/")
+    return url if urlsplit(url).path else f"{url}/v1"
