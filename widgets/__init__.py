@@ -1,7 +1,16 @@
 """ipywidgets editors for vidkit, built only on vidkit's public API.
 
 Everything here runs in JupyterLab and in Voila apps. The library (:mod:`vidkit`) never imports
-this package.
+this package. The parts (see docs/studio.md):
+
+- :mod:`widgets.studio`: the whole app, ``studio()``;
+- :mod:`widgets.projects`: the project browser;
+- :mod:`widgets.timeline`: the scenes of a project as proportional blocks;
+- :mod:`widgets.scene_editor` (with :mod:`widgets.sources`): one scene and its live preview;
+- :mod:`widgets.render_panel`: renders in their own process (:mod:`widgets.render_runs`,
+  :mod:`widgets.runner`), followed from their log;
+- :mod:`widgets.errors`: errors as inline messages;
+- :mod:`widgets.serve`: serving the studio with Voila.
 """
 
 from __future__ import annotations

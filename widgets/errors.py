@@ -28,19 +28,34 @@ def describe_error(exc: BaseException) -> str:
 
 
 class ErrorBox(w.HTML):  # type: ignore[misc]
-    """An inline message area: empty when all is well, a red line when something failed."""
+    """An inline message area (CSS class ``vk-message``): empty when all is well, a red line
+    (inner class ``vk-error``) when something failed, a green one (``vk-info``) for news."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(value="", **kwargs)
         self.add_class("vidkit-error")
+        self.add_class("vk-message")
 
     @property
     def message(self) -> str:
         return html.unescape(self.value.split(">", 1)[-1].rsplit("<", 1)[0]) if self.value else ""
 
+    @property
+    def is_error(self) -> bool:
+        return "class='vk-error'" in self.value
+
     def show(self, text: str) -> None:
+        """Show an error."""
         self.value = (
-            f"<div style='color:#b00020;padding:4px 0' role='alert'>{html.escape(text)}</div>"
+            "<div class='vk-error' style='color:#b00020;padding:4px 0' role='alert'>"
+            f"{html.escape(text)}</div>"
+        )
+
+    def info(self, text: str) -> None:
+        """Show good news or a hint."""
+        self.value = (
+            "<div class='vk-info' style='color:#1b5e20;padding:4px 0' role='status'>"
+            f"{html.escape(text)}</div>"
         )
 
     def clear(self) -> None:

@@ -1,0 +1,515 @@
+"""The scene editor: title, narration (with word count and spoken length), screen source,
+presenter placement (drag it on the preview, or use the sliders), captions, and a scrubber over
+the composited preview, which follows every edit.
+
+Edits stay in the editor until "Save"; a save writes only the fields that were changed, after
+checking that nobody else (another tab, the CLI) changed the same field meanwhile, so two people
+editing one project never lose each other's saved work.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import ipywidgets as w
+import traitlets
+
+from vidkit import editing
+from vidkit.api import Workspace
+from vidkit.editing import PREVIEW_SIZE, SceneDraft
+from vidkit.model import CORNERS, Layout, Project, Scene
+from widgets.errors import ErrorBox, describe_error
+from widgets.sources import SourcePicker
+
+__all__ = ["SceneEditor", "preview_size"]
+
+FREE = "free"
+CORNER_OPTIONS = [(c.replace("-", " ").capitalize(), c) for c in CORNERS] + [
+    ("Where I dragged it", FREE)
+]
+_LABELS = {
+    "title": "title",
+    "narration": "narration",
+    "avatar_corner": "presenter position",
+    "avatar_x": "presenter position",
+    "avatar_y": "presenter position",
+    "avatar_scale": "presenter size",
+    "avatar_margin": "margin",
+    "captions": "captions",
+}
+_POSITION = ("avatar_corner", "avatar_x", "avatar_y")
+#: Unsaved narration up to this long shows in the preview's captions as it is typed.
+LIVE_NARRATION_CHARS = 20_000
+
+
+class NarrationArea(w.Textarea):  # type: ignore[misc]
+    """A Textarea whose value is not echoed back to the page after each keystroke: narration
+    can be megabytes long (a paste), and the page already has what it sent."""
+
+    value = traitlets.Unicode("", help="String value").tag(sync=True, echo_update=False)
+
+
+def preview_size(project: Project) -> tuple[int, int]:
+    """The project's frame scaled to fit 960×540, even sizes."""
+    scale = min(PREVIEW_SIZE[0] / project.width, PREVIEW_SIZE[1] / project.height, 1.0)
+    return (max(16, round(project.width * scale) // 2 * 2),
+            max(16, round(project.height * scale) // 2 * 2))  # fmt: skip
+
+
+def _value(scene: Scene, key: str) -> Any:
+    return scene.to_dict()[key]
+
+
+class SceneEditor(w.VBox):  # type: ignore[misc]
+    """Edits one scene at a time: :meth:`load` it, change it, :meth:`save`.
+    ``on_saved(scene)`` is called after every save and source change."""
+
+    def __init__(self, ws: Workspace, *, on_saved: Callable[[Scene], None] | None = None) -> None:
+        self.ws = ws
+        self.on_saved = on_saved
+        self.slug = ""
+        self.scene: Scene | None = None
+        self.draft: SceneDraft | None = None
+        self.layout_edit = Layout()
+        self.size = PREVIEW_SIZE
+        self.last_preview_ms = 0.0
+        self._wpm = editing.DEFAULT_WPM
+        self._muted = 0
+        self._grab: tuple[float, float] | None = None
+        self._overwrite: set[str] = set()
+        self.message = ErrorBox()
+        self._build()
+
+    # ---- widgets -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.heading = w.HTML()
+        self.title = w.Text(description="Title", layout=w.Layout(width="95%"))
+        self.title.add_class("vk-scene-title")
+        self.narration = NarrationArea(
+            placeholder="What the presenter says in this scene",
+            layout=w.Layout(width="95%", height="10em"),
+        )
+        self.narration.add_class("vk-narration")
+        self.stats = w.HTML()
+        self.stats.add_class("vk-narration-stats")
+        self.preview = w.Image(
+            format="jpeg", layout=w.Layout(width="100%", max_width=f"{PREVIEW_SIZE[0]}px")
+        )
+        self.preview.add_class("vk-preview")
+        self.scrubber = w.FloatSlider(
+            description="t (s)", min=0.0, max=1.0, step=0.1, readout_format=".1f",
+            continuous_update=True, layout=w.Layout(width="100%"),
+        )  # fmt: skip
+        self.scrubber.add_class("vk-scrubber")
+        self.preview_info = w.HTML()
+        self.preview_info.add_class("vk-preview-info")
+        self.prepare = w.Button(
+            description="Show the real presenter",
+            tooltip="Cut out the presenter photo now (a few seconds; the render reuses it)",
+            layout=w.Layout(display="none", width="auto"),
+        )
+        self.prepare.add_class("vk-prepare-presenter")
+        self.prepare.on_click(lambda _b: self.prepare_presenter())
+        self.corner = w.Dropdown(description="Presenter", options=CORNER_OPTIONS)
+        self.corner.add_class("vk-corner")
+        self.scale = w.FloatSlider(
+            description="Size", min=0.05, max=1.0, step=0.01, readout_format=".2f"
+        )
+        self.scale.add_class("vk-scale")
+        self.margin = w.IntSlider(description="Margin (px)", min=0, max=400, step=2)
+        self.margin.add_class("vk-margin")
+        self.captions = w.Checkbox(description="Captions burned in", indent=False)
+        self.captions.add_class("vk-captions")
+        self.save_button = w.Button(description="Save", button_style="primary", icon="save")
+        self.save_button.add_class("vk-save-scene")
+        self.save_button.on_click(lambda _b: self.save())
+        self.reload_button = w.Button(description="Reload", tooltip="Discard unsaved edits")
+        self.reload_button.add_class("vk-reload-scene")
+        self.reload_button.on_click(lambda _b: self.reload())
+        self.dirty = w.HTML()
+        self.dirty.add_class("vk-dirty")
+        self.sources = SourcePicker(self.ws, self.message, self._source_changed)
+        self._drag_events = self._watch_mouse()
+
+        self.title.observe(lambda _c: self._edited(preview=True), names="value")
+        self.narration.observe(lambda _c: self._narration_changed(), names="value")
+        self.scrubber.observe(lambda _c: self._scrubbed(), names="value")
+        for widget in (self.corner, self.scale, self.margin, self.captions):
+            widget.observe(self._layout_changed, names="value")
+
+        preview_column = w.VBox(
+            [self.preview, self.scrubber, self.preview_info, self.prepare],
+            layout=w.Layout(flex="3 1 0%", min_width="320px"),
+        )
+        fields = w.VBox(
+            [
+                self.title,
+                self.narration,
+                self.stats,
+                self.corner,
+                self.scale,
+                self.margin,
+                self.captions,
+                w.HBox([self.save_button, self.reload_button, self.dirty]),
+                self.sources,
+            ],
+            layout=w.Layout(flex="2 1 0%", min_width="300px", padding="0 0 0 12px"),
+        )
+        self.body = w.HBox([preview_column, fields], layout=w.Layout(flex_flow="row wrap"))
+        self.empty = w.HTML("<i>No scene selected: add one with “Add scene” above.</i>")
+        super().__init__([self.heading, self.message, self.empty])
+        self.add_class("vk-scene-editor")
+
+    def _watch_mouse(self) -> list[Any]:
+        from ipyevents import Event
+
+        clicks = Event(
+            source=self.preview,
+            watched_events=["mousedown", "mouseup", "mouseleave"],
+            prevent_default_action=True,
+        )
+        moves = Event(
+            source=self.preview, watched_events=["mousemove"], prevent_default_action=True,
+            throttle_or_debounce="throttle", wait=30,
+        )  # fmt: skip
+        clicks.on_dom_event(self.on_mouse)
+        moves.on_dom_event(self.on_mouse)
+        return [clicks, moves]
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        self._muted += 1
+        try:
+            yield
+        finally:
+            self._muted -= 1
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def load(self, slug: str, scene_id: int | None) -> None:
+        """Show a scene, read fresh from the catalogue (None: no scene)."""
+        self.message.clear()
+        self._overwrite.clear()
+        if slug != self.slug:
+            self.draft = None
+            self.slug = slug
+            with self.message.guard():
+                self._wpm = editing.speaking_rate(self.ws, slug)
+                self.size = preview_size(self.ws.project(slug))
+        if scene_id is None:
+            self.scene = self.draft = None
+            self.heading.value = ""
+            self.children = (self.heading, self.message, self.empty)
+            return
+        try:
+            scene = self.ws.scene(slug, scene_id)
+        except Exception as exc:
+            self.message.show(describe_error(exc))
+            return
+        first = self.scene is None or self.scene.id != scene.id
+        self._show(scene)
+        self.children = (self.heading, self.message, self.body)
+        with self.message.guard():
+            self.sources.show(slug, scene.id)
+        self._rebuild(middle=first)
+
+    def reload(self) -> None:
+        """Discard unsaved edits and show the scene as the catalogue has it now."""
+        if self.scene is not None:
+            self.load(self.slug, self.scene.id)
+
+    def moved(self, position: int) -> None:
+        """The scene was moved to ``position``: show it there, keeping unsaved edits."""
+        if self.scene is None:
+            return
+        self.scene = replace(self.scene, position=position)
+        self._show_heading()
+        self._rebuild()
+
+    def _show(self, scene: Scene) -> None:
+        self.scene = scene
+        self.layout_edit = scene.layout
+        with self._quiet():
+            self.title.value = scene.title
+            self.narration.value = scene.narration
+            self._show_layout()
+        self._show_heading()
+        self._narration_changed()
+        self._show_dirty()
+
+    def _show_heading(self) -> None:
+        if self.scene is not None:
+            self.heading.value = (
+                f"<h3 style='margin:4px 0'>Scene {self.scene.position}: "
+                f"{html.escape(self.scene.title)}</h3>"
+            )
+
+    def _show_layout(self) -> None:
+        lay = self.layout_edit
+        with self._quiet():
+            self.corner.value = lay.corner if lay.x is None else FREE
+            self.scale.value = lay.scale
+            self.margin.value = min(self.margin.max, lay.margin)
+            self.captions.value = lay.captions
+
+    def refresh_draft(self) -> None:
+        """Look at the stage cache again (after a render): spoken timings, real presenter."""
+        if self.slug:
+            with self.message.guard():
+                self._wpm = editing.speaking_rate(self.ws, self.slug)
+            self._narration_changed()
+        self._rebuild()
+
+    def _rebuild(self, *, middle: bool = False) -> None:
+        """Build the scene's draft again (narration, title or source changed)."""
+        if self.scene is None:
+            return
+        try:
+            self.draft = editing.draft(self.ws, self.slug, self.scene.id, reuse=self.draft)
+        except Exception as exc:
+            self.draft = None
+            self.preview_info.value = ""
+            self.message.show(describe_error(exc))
+            return
+        d = self.draft
+        with self._quiet():
+            self.scrubber.max = max(0.1, round(d.duration_s, 1))
+            if middle:
+                self.scrubber.value = round(d.duration_s / 2, 1)
+        kind = "spoken" if d.spoken else "estimated"
+        notes = "".join(f"<br>{html.escape(n)}" for n in d.notes)
+        self.preview_info.value = f"<small>{d.duration_s:.1f} s ({kind}){notes}</small>"
+        placeholder = d.avatar == "placeholder" and d.has_photo
+        self.prepare.layout.display = "" if placeholder else "none"
+        self.refresh_preview()
+
+    def prepare_presenter(self) -> None:
+        """Cut out the photo now, so the preview shows the real presenter."""
+        self.message.info("Cutting out the presenter photo (a few seconds)…")
+        with self.message.guard():
+            editing.prepare_presenter(self.ws, self.slug)
+            self._rebuild()
+            self.message.info("The preview shows the presenter now.")
+
+    # ---- preview -------------------------------------------------------------------------
+
+    def refresh_preview(self) -> None:
+        """Draw the preview at the scrubber's time with the unsaved edits."""
+        if self.draft is None:
+            return
+        started = time.perf_counter()
+        try:
+            narration = self.narration.value
+            self.preview.value = self.draft.image(
+                self.scrubber.value, layout=self.layout_edit, title=self.title.value,
+                narration=narration if len(narration) <= LIVE_NARRATION_CHARS else None,
+                size=self.size,
+            )  # fmt: skip
+        except Exception as exc:
+            self.message.show(describe_error(exc))
+            return
+        self.last_preview_ms = (time.perf_counter() - started) * 1000
+
+    def _scrubbed(self) -> None:
+        if not self._muted:
+            self.refresh_preview()
+
+    # ---- edits ---------------------------------------------------------------------------
+
+    def _edited(self, *, preview: bool) -> None:
+        if self._muted:
+            return
+        self._show_dirty()
+        if preview:
+            self.refresh_preview()
+
+    def _narration_changed(self) -> None:
+        stats = editing.narration_stats(self.narration.value, wpm=self._wpm)
+        # A huge paste would travel to the kernel again with every keystroke (seconds for
+        # megabytes): past LIVE_NARRATION_CHARS the page sends it when the field loses focus.
+        self.narration.continuous_update = stats.characters <= LIVE_NARRATION_CHARS
+        problem = (
+            f"<div class='vk-error' style='color:#b00020'>{html.escape(stats.problem)}</div>"
+            if stats.problem
+            else ""
+        )
+        live = self.narration.continuous_update
+        later = "" if live else " (counted again when you leave the field)"
+        self.stats.value = f"<small>{html.escape(stats.summary())}{later}</small>{problem}"
+        if stats.problem:
+            self.message.show(stats.problem)
+        elif self.message.is_error and "narration has" in self.message.message:
+            self.message.clear()
+        self._edited(preview=stats.characters <= LIVE_NARRATION_CHARS)
+
+    def _layout_changed(self, change: Mapping[str, Any]) -> None:
+        if self._muted:
+            return
+        lay, owner, value = self.layout_edit, change["owner"], change["new"]
+        if owner is self.corner:
+            if value != FREE:
+                lay = replace(lay, corner=value, x=None, y=None)
+            elif lay.x is None and self.draft is not None:
+                box = self.draft.avatar_box(lay, self.size)
+                if box is not None:
+                    x, y, bw, bh = box
+                    lay = editing.placed_at(
+                        lay, (x + bw / 2) / self.size[0], (y + bh / 2) / self.size[1]
+                    )
+        elif owner is self.scale:
+            lay = replace(lay, scale=float(value))
+        elif owner is self.margin:
+            # The margin is the distance to a corner: a dragged presenter snaps to the nearest.
+            corner = editing.nearest_corner(lay)
+            lay = replace(lay, corner=corner, x=None, y=None, margin=int(value))
+            with self._quiet():
+                self.corner.value = corner
+        elif owner is self.captions:
+            lay = replace(lay, captions=bool(value))
+        self.layout_edit = lay
+        self._edited(preview=True)
+
+    def on_mouse(self, event: Mapping[str, Any]) -> None:
+        """ipyevents handler: press on the preview and drag to move the presenter."""
+        kind = event.get("type")
+        if self.draft is None or self.scene is None:
+            return
+        point = self._point(event)
+        if kind == "mousedown" and point is not None:
+            box = self.draft.avatar_box(self.layout_edit, self.size)
+            if box is None:
+                return
+            x, y, bw, bh = box
+            cx, cy = x + bw / 2, y + bh / 2
+            inside = x <= point[0] <= x + bw and y <= point[1] <= y + bh
+            self._grab = (point[0] - cx, point[1] - cy) if inside else (0.0, 0.0)
+            self._move(point)
+        elif kind == "mousemove" and self._grab is not None:
+            if event.get("buttons") == 0:  # released outside the picture
+                self._grab = None
+            elif point is not None:
+                self._move(point)
+        elif kind in ("mouseup", "mouseleave"):
+            if kind == "mouseup" and self._grab is not None and point is not None:
+                self._move(point)
+            self._grab = None
+
+    def _point(self, event: Mapping[str, Any]) -> tuple[float, float] | None:
+        """Where the event happened, in preview pixels."""
+        if "dataX" in event and "dataY" in event:
+            return float(event["dataX"]), float(event["dataY"])
+        try:
+            return (
+                float(event["relativeX"]) * self.size[0] / float(event["boundingRectWidth"]),
+                float(event["relativeY"]) * self.size[1] / float(event["boundingRectHeight"]),
+            )
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            return None
+
+    def _move(self, point: tuple[float, float]) -> None:
+        gx, gy = self._grab or (0.0, 0.0)
+        self.layout_edit = editing.placed_at(
+            self.layout_edit, (point[0] - gx) / self.size[0], (point[1] - gy) / self.size[1]
+        )
+        with self._quiet():
+            self.corner.value = FREE
+        self._edited(preview=True)
+
+    # ---- saving --------------------------------------------------------------------------
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the user changed, as ``update_scene`` takes them."""
+        if self.scene is None:
+            return {}
+        old, new = self.scene, self.layout_edit
+        out: dict[str, Any] = {}
+        if self.title.value.strip() != old.title:
+            out["title"] = self.title.value
+        if self.narration.value != old.narration:
+            out["narration"] = self.narration.value
+        if (new.corner, new.x, new.y) != (old.layout.corner, old.layout.x, old.layout.y):
+            if new.x is not None:
+                out.update(avatar_x=new.x, avatar_y=new.y)
+            else:
+                out["avatar_corner"] = new.corner
+        if new.scale != old.layout.scale:
+            out["avatar_scale"] = new.scale
+        if new.margin != old.layout.margin:
+            out["avatar_margin"] = new.margin
+        if new.captions != old.layout.captions:
+            out["captions"] = new.captions
+        return out
+
+    @property
+    def is_dirty(self) -> bool:
+        return bool(self.changes())
+
+    def _show_dirty(self) -> None:
+        self.dirty.value = (
+            "<span style='color:#a15c00'>● unsaved changes</span>" if self.is_dirty else ""
+        )
+
+    def _conflicts(self, fresh: Scene, changes: Mapping[str, Any]) -> list[str]:
+        """Changed fields that someone else also changed since this scene was loaded."""
+        assert self.scene is not None
+        keys = set(changes)
+        if keys & set(_POSITION):
+            keys = (keys - set(_POSITION)) | {"avatar_position"}
+        out = []
+        for key in sorted(keys):
+            fields = _POSITION if key == "avatar_position" else (key,)
+            theirs = [_value(fresh, f) for f in fields]
+            mine_before = [_value(self.scene, f) for f in fields]
+            if theirs != mine_before and key not in self._overwrite:
+                out.append(key)
+        return out
+
+    def save(self) -> bool:
+        """Write the changed fields; True when saved (or nothing to save)."""
+        if self.scene is None:
+            return True
+        changes = self.changes()
+        if not changes:
+            self.message.info("Nothing to change: the scene is saved.")
+            return True
+        try:
+            fresh = self.ws.scene(self.slug, self.scene.id)
+            conflicts = self._conflicts(fresh, changes)
+            if conflicts:
+                self._overwrite.update(conflicts)
+                names = sorted({_LABELS.get(c, "presenter position") for c in conflicts})
+                self.message.show(
+                    f"The {' and '.join(names)} of this scene changed in another tab or program "
+                    "since you opened it. Click Save again to replace it with yours, or Reload "
+                    "to see the other version (your unsaved edits are then lost)."
+                )
+                return False
+            saved = self.ws.update_scene(self.slug, self.scene.id, **changes)
+        except Exception as exc:
+            self.message.show(describe_error(exc))
+            return False
+        self._overwrite.clear()
+        self._show(saved)
+        if {"narration", "title"} & set(changes):
+            self._rebuild()
+        else:
+            self.refresh_preview()
+        labels = ", ".join(dict.fromkeys(_LABELS[k] for k in changes))
+        self.message.info(f"Scene saved ({labels}).")
+        if self.on_saved is not None:
+            self.on_saved(saved)
+        return True
+
+    def save_if_dirty(self) -> bool:
+        return True if not self.is_dirty else self.save()
+
+    def _source_changed(self) -> None:
+        self._rebuild()
+        if self.on_saved is not None and self.scene is not None:
+            self.on_saved(self.scene)

@@ -1,0 +1,305 @@
+"""What a scene shows: its screen source (an uploaded recording or image, or a code file chosen
+or pasted) and the project's presenter photo.
+
+A scene's screen is its one screen-source asset: choosing a new one removes the others, so what
+the picker shows is what the render uses.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from vidkit.api import Workspace
+from vidkit.errors import InvalidInput, MediaError, NotFound
+from vidkit.model import Asset
+from widgets.errors import ErrorBox
+
+__all__ = ["IMAGE_SUFFIXES", "SCREEN_KINDS", "SourcePicker", "uploaded_files"]
+
+#: Asset kinds that can be a scene's screen, in the order the render prefers them.
+SCREEN_KINDS = ("screen_capture", "code_file", "image")
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
+_NO_CHOICE = ""
+
+
+def uploaded_files(value: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes]]:
+    """(name, content) of each file in an ipywidgets 8 ``FileUpload.value``."""
+    return [(str(item["name"]), bytes(item["content"])) for item in value]
+
+
+def _example_code() -> list[Path]:
+    try:
+        from vidkit.example import example_project_file
+
+        return sorted((example_project_file().parent / "code").glob("*.py"))
+    except Exception:  # the example ships with the repository only
+        return []
+
+
+def describe_source(asset: Asset | None) -> str:
+    """The screen in words: "recording demo.mp4 (12.3 s)"."""
+    if asset is None:
+        return "none: a plain background"
+    name = str(asset.metadata.get("filename", Path(asset.path).name))
+    if asset.kind == "screen_capture":
+        seconds = f" ({asset.duration_ms / 1000:.1f} s)" if asset.duration_ms else ""
+        return f"recording {name}{seconds}, fitted to the narration"
+    if asset.kind == "code_file":
+        return f"code file {name}, typed out while the narration plays"
+    return f"image {name}"
+
+
+class SourcePicker(w.VBox):  # type: ignore[misc]
+    """The screen source of one scene and the presenter photo of its project.
+    ``on_changed()`` is called after either changed."""
+
+    def __init__(self, ws: Workspace, message: ErrorBox, on_changed: Callable[[], None]) -> None:
+        self.ws = ws
+        self.message = message
+        self.on_changed = on_changed
+        self.slug = ""
+        self.scene_id = 0
+        self._muted = False
+        self.summary = w.HTML()
+        self.summary.add_class("vk-source-summary")
+        self.upload = w.FileUpload(
+            accept="video/*,image/*,.mp4,.mov,.mkv,.webm,.png,.jpg,.jpeg",
+            multiple=False,
+            description="Upload recording or image",
+            layout=w.Layout(width="auto"),
+        )
+        self.upload.add_class("vk-source-upload")
+        self.upload.observe(lambda _c: self._uploaded(), names="value")
+        self.code_choice = w.Dropdown(description="Code file", options=[("—", _NO_CHOICE)])
+        self.code_choice.add_class("vk-code-choice")
+        self.code_choice.observe(lambda _c: self._chosen(), names="value")
+        self.code_name = w.Text(value="main.py", description="File name")
+        self.code_name.add_class("vk-code-name")
+        self.code = w.Textarea(
+            placeholder="Paste code here, then click “Use this code”",
+            layout=w.Layout(width="95%", height="9em"),
+            continuous_update=False,
+        )
+        self.code.add_class("vk-source-code")
+        self.use_code_button = w.Button(description="Use this code", tooltip="Type it out")
+        self.use_code_button.add_class("vk-use-code")
+        self.use_code_button.on_click(lambda _b: self.use_pasted_code())
+        self.clear = w.Button(
+            description="No screen source", tooltip="Use a plain background",
+            layout=w.Layout(width="auto"),
+        )  # fmt: skip
+        self.clear.add_class("vk-clear-source")
+        self.clear.on_click(lambda _b: self.clear_source())
+        self.photo = w.HTML()
+        self.photo.add_class("vk-avatar-photo")
+        self.photo_upload = w.FileUpload(
+            accept="image/*", multiple=False, description="Upload presenter photo",
+            layout=w.Layout(width="auto"),
+        )  # fmt: skip
+        self.photo_upload.add_class("vk-avatar-upload")
+        self.photo_upload.observe(lambda _c: self._photo_uploaded(), names="value")
+        super().__init__(
+            [
+                w.HTML("<b>Screen</b>"),
+                self.summary,
+                w.HBox([self.upload, self.clear]),
+                self.code_choice,
+                self.code_name,
+                self.code,
+                self.use_code_button,
+                w.HTML("<b>Presenter photo</b> <small>(all scenes of the project)</small>"),
+                self.photo,
+                self.photo_upload,
+            ]
+        )
+        self.add_class("vk-sources")
+
+    # ---- showing -------------------------------------------------------------------------
+
+    def show(self, slug: str, scene_id: int) -> None:
+        """Show the scene's screen source and the project's photo, read from the catalogue."""
+        self.slug, self.scene_id = slug, scene_id
+        current = self.current()
+        self.summary.value = f"Screen: {html.escape(describe_source(current))}"
+        self._muted = True
+        try:
+            self.code_choice.options = self._code_options()
+            self.code_choice.value = _NO_CHOICE
+            if current is not None and current.kind == "code_file":
+                self.code.value = self._text(current)
+                self.code_name.value = str(current.metadata.get("filename", "main.py"))
+        finally:
+            self._muted = False
+        photos = self.ws.assets(slug, kind="avatar_image")
+        self.photo.value = (
+            f"Photo: {html.escape(str(photos[-1].metadata.get('filename', 'portrait')))}"
+            if photos
+            else "<i>No presenter photo: the video has no presenter until you upload one.</i>"
+        )
+
+    def current(self) -> Asset | None:
+        """The scene's screen source asset, as the render picks it."""
+        for kind in SCREEN_KINDS:
+            found = self.ws.assets(self.slug, scene_id=self.scene_id, kind=kind)
+            if found:
+                return found[-1]
+        return None
+
+    def _text(self, asset: Asset) -> str:
+        return self.ws.asset_path(asset).read_text(encoding="utf-8", errors="replace")
+
+    def _code_options(self) -> list[tuple[str, str]]:
+        options = [("— choose a code file —", _NO_CHOICE)]
+        seen: set[str] = set()
+        for asset in self.ws.assets(self.slug, kind="code_file"):
+            if asset.sha256 not in seen:
+                seen.add(asset.sha256)
+                name = str(asset.metadata.get("filename", Path(asset.path).name))
+                options.append((f"{name} (this project)", f"asset:{asset.id}"))
+        options += [(f"{p.name} (example)", f"file:{p}") for p in _example_code()]
+        return options
+
+    # ---- changing ------------------------------------------------------------------------
+
+    def _make_only_source(self, keep: Asset) -> None:
+        for kind in SCREEN_KINDS:
+            for asset in self.ws.assets(self.slug, scene_id=self.scene_id, kind=kind):
+                if asset.id != keep.id:
+                    self.ws.delete_asset(self.slug, asset.id)
+
+    def _done(self, text: str) -> None:
+        self.show(self.slug, self.scene_id)
+        self.message.info(text)
+        self.on_changed()
+
+    def import_screen(self, name: str, content: bytes) -> Asset | None:
+        """Make an uploaded recording or image the scene's screen; on failure show why."""
+        with self.message.guard():
+            asset = self._import_screen(name, content)
+            self._make_only_source(asset)
+            self._done(f"The screen is now the {describe_source(asset)}.")
+            return asset
+        return None
+
+    def _import_screen(self, name: str, content: bytes) -> Asset:
+        image = Path(name).suffix.lower() in IMAGE_SUFFIXES
+        kind = "image" if image else "screen_capture"
+        asset = self._import(name, content, kind)
+        if kind == "screen_capture" and not asset.metadata.get("has_video"):
+            self.ws.delete_asset(self.slug, asset.id)
+            raise MediaError(
+                f"{name} has no video stream (it holds only audio); upload a screen recording "
+                "with video, or an image"
+            )
+        if kind == "screen_capture" and not asset.duration_ms:  # a still under a video name
+            self.ws.delete_asset(self.slug, asset.id)
+            asset = self._import(name, content, "image")
+        return asset
+
+    def _import(self, name: str, content: bytes, kind: str) -> Asset:
+        if not content:
+            raise MediaError(f"{name} is empty (0 bytes); export or copy it again")
+        return self.ws.import_stream(
+            self.slug, io.BytesIO(content), filename=name, kind=kind, scene_id=self.scene_id
+        )
+
+    def _uploaded(self) -> None:
+        if self._muted or not self.upload.value:
+            return
+        files = uploaded_files(self.upload.value)
+        self._muted = True
+        try:
+            self.upload.value = ()
+        finally:
+            self._muted = False
+        for name, content in files[:1]:
+            self.import_screen(name, content)
+
+    def use_code(self, code: str, filename: str) -> Asset | None:
+        """Make ``code`` (saved as ``filename``) the scene's screen, typed out."""
+        with self.message.guard():
+            filename = Path(filename.strip() or "main.py").name
+            if not code.strip():
+                raise InvalidInput("paste some code first, then click “Use this code”")
+            asset = self.ws.import_stream(
+                self.slug, io.BytesIO(code.encode("utf-8")), filename=filename,
+                kind="code_file", scene_id=self.scene_id,
+            )  # fmt: skip
+            self._make_only_source(asset)
+            self._done(f"The screen is now the {describe_source(asset)}.")
+            return asset
+        return None
+
+    def use_pasted_code(self) -> Asset | None:
+        return self.use_code(self.code.value, self.code_name.value)
+
+    def _chosen(self) -> None:
+        choice = self.code_choice.value
+        if self._muted or not choice:
+            return
+        with self.message.guard():
+            if choice.startswith("asset:"):
+                asset = self._code_asset(int(choice.removeprefix("asset:")))
+                code, name = self._text(asset), str(asset.metadata.get("filename", "main.py"))
+            else:
+                path = Path(choice.removeprefix("file:"))
+                code, name = path.read_text(encoding="utf-8"), path.name
+            self._muted = True
+            try:
+                self.code.value, self.code_name.value = code, name
+            finally:
+                self._muted = False
+            self.use_code(code, name)
+
+    def _code_asset(self, asset_id: int) -> Asset:
+        for asset in self.ws.assets(self.slug, kind="code_file"):
+            if asset.id == asset_id:
+                return asset
+        raise NotFound("that code file is no longer in the project; choose another one")
+
+    def clear_source(self) -> None:
+        with self.message.guard():
+            for kind in SCREEN_KINDS:
+                for asset in self.ws.assets(self.slug, scene_id=self.scene_id, kind=kind):
+                    self.ws.delete_asset(self.slug, asset.id)
+            self._done("The scene has no screen source now: it shows a plain background.")
+
+    def import_photo(self, name: str, content: bytes) -> Asset | None:
+        """Make an uploaded picture the project's presenter photo."""
+        with self.message.guard():
+            if not content:
+                raise MediaError(f"{name} is empty (0 bytes); export or copy it again")
+            asset = self.ws.import_stream(
+                self.slug, io.BytesIO(content), filename=name, kind="avatar_image"
+            )
+            if asset.duration_ms or not asset.metadata.get("has_video"):
+                self.ws.delete_asset(self.slug, asset.id)
+                raise MediaError(
+                    f"{name} is not a still picture; upload a photo (PNG or JPEG) of one person"
+                )
+            for old in self.ws.assets(self.slug, kind="avatar_image"):
+                if old.id != asset.id:
+                    self.ws.delete_asset(self.slug, old.id)
+            self._done(
+                f"{name} is the presenter photo now; it is cut out and animated at the next render."
+            )
+            return asset
+        return None
+
+    def _photo_uploaded(self) -> None:
+        if self._muted or not self.photo_upload.value:
+            return
+        files = uploaded_files(self.photo_upload.value)
+        self._muted = True
+        try:
+            self.photo_upload.value = ()
+        finally:
+            self._muted = False
+        for name, content in files[:1]:
+            self.import_photo(name, content)

@@ -1,0 +1,187 @@
+"""The studio: the project browser, then a project's timeline, scene editor and render panel.
+
+In a notebook or a Voila app (``notebooks/apps/studio.ipynb``)::
+
+    from widgets.studio import studio
+    studio()
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import threading
+
+import ipywidgets as w
+
+from vidkit import editing
+from vidkit.api import Workspace
+from vidkit.errors import NotFound
+from vidkit.model import Scene
+from widgets.errors import ErrorBox, describe_error
+from widgets.projects import ProjectBrowser
+from widgets.render_panel import RenderPanel
+from widgets.scene_editor import SceneEditor
+from widgets.timeline import SceneTimeline
+
+__all__ = ["Studio", "studio"]
+
+log = logging.getLogger("widgets")
+
+
+class Studio(w.VBox):  # type: ignore[misc]
+    """The whole app for one workspace. Which scenes are already rendered is worked out in a
+    background thread (``background=False`` does it inline, for scripts and tests)."""
+
+    def __init__(self, ws: Workspace, *, background: bool = True) -> None:
+        self.ws = ws
+        self.background = background
+        self.slug: str | None = None
+        self._status_generation = 0
+        self._status_thread: threading.Thread | None = None
+        self.message = ErrorBox()
+        self.browser = ProjectBrowser(ws, on_open=self.open_project)
+        self.editor = SceneEditor(ws, on_saved=self._saved)
+        self.timeline = SceneTimeline(ws, on_select=self.select, on_changed=self._scenes_changed)
+        self.panel = RenderPanel(
+            ws,
+            scene=lambda: self.editor.scene,
+            before_render=self.editor.save_if_dirty,
+            on_finished=self._rendered,
+        )
+        self.back = w.Button(description="All projects", icon="arrow-left")
+        self.back.add_class("vk-back")
+        self.back.on_click(lambda _b: self.show_projects())
+        self.project_title = w.HTML()
+        self.project_title.add_class("vk-project-title")
+        self.project_view = w.VBox(
+            [
+                w.HBox([self.back, self.project_title]),
+                self.timeline,
+                self.editor,
+                self.panel,
+            ]
+        )
+        self.project_view.layout.display = "none"
+        banner = w.HTML("<h2 style='margin:4px 0'>vidkit studio</h2>")
+        super().__init__([banner, self.message, self.browser, self.project_view])
+        self.add_class("vk-studio")
+
+    # ---- navigation ----------------------------------------------------------------------
+
+    def open_project(self, slug: str) -> None:
+        """Open a project: its scenes, the first scene in the editor, its latest render."""
+        self.message.clear()
+        if self.slug is not None and self.slug != slug and not self.editor.save_if_dirty():
+            return
+        project = self.ws.project(slug)  # fresh, and a NotFound if it was deleted meanwhile
+        self.slug = slug
+        self.project_title.value = (
+            f"<h2 style='margin:4px 0 4px 12px'>{html.escape(project.title)} "
+            f"<small style='color:#666'>{html.escape(slug)}</small></h2>"
+        )
+        self.browser.layout.display = "none"
+        self.project_view.layout.display = ""
+        self.timeline.show(slug)
+        self.editor.load(slug, self.timeline.selected)
+        self.panel.show_project(slug)
+        self.refresh_status()
+
+    def show_projects(self) -> None:
+        """Back to the project list (unsaved edits are saved first)."""
+        if not self.editor.save_if_dirty():
+            return
+        self.panel.stop_following()
+        self.slug = None
+        self._status_generation += 1
+        self.project_view.layout.display = "none"
+        self.browser.layout.display = ""
+        self.browser.refresh()
+
+    def select(self, scene_id: int | None) -> bool:
+        """Edit another scene; the current one's edits are saved first."""
+        if self.slug is None:
+            return False
+        current = self.editor.scene
+        alive = {s.id for s in self.timeline.scenes}
+        switching = current is not None and current.id != scene_id and current.id in alive
+        if switching and not self.editor.save_if_dirty():
+            return False
+        self.editor.load(self.slug, scene_id)
+        return True
+
+    # ---- keeping the parts in step -------------------------------------------------------
+
+    def _saved(self, _scene: Scene) -> None:
+        if self.slug is not None:
+            self.timeline.show(self.slug)
+            self.refresh_status()
+
+    def _scenes_changed(self) -> None:
+        """Scenes were added, moved or deleted: the edited scene may have a new position."""
+        scene = self.editor.scene
+        if self.slug is None:
+            return
+        if scene is not None:
+            try:
+                fresh = self.ws.scene(self.slug, scene.id)
+            except NotFound:
+                fresh = None
+            except Exception as exc:
+                self.message.show(describe_error(exc))
+                fresh = None
+            if fresh is not None and fresh.position != scene.position:
+                self.editor.moved(fresh.position)
+        self.refresh_status()
+
+    def _rendered(self) -> None:
+        """A render finished: the preview can show the real presenter now."""
+        self.editor.refresh_draft()
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Work out again which scenes are rendered, and how long they are."""
+        slug = self.slug
+        if slug is None:
+            return
+        self._status_generation += 1
+        generation = self._status_generation
+
+        def work() -> None:
+            try:
+                statuses = editing.scene_statuses(self.ws, slug)
+            except Exception as exc:
+                log.warning("scene status of %s: %s", slug, exc)
+                return
+            if generation != self._status_generation or slug != self.slug:
+                return
+            self.timeline.set_statuses(statuses)
+            self.panel.show_statuses(statuses)
+
+        if not self.background:
+            work()
+            return
+        thread = threading.Thread(target=work, daemon=True, name="vk-scene-status")
+        self._status_thread = thread
+        thread.start()
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Wait for the background status check (scripts and tests)."""
+        if self._status_thread is not None:
+            self._status_thread.join(timeout)
+
+
+def studio(config: str | os.PathLike[str] | None = None) -> w.VBox:
+    """The studio for the workspace of ``config`` (default: ``$VIDKIT_CONFIG`` or the nearest
+    ``config.toml``); a readable message instead when that config cannot be opened."""
+    import vidkit
+
+    try:
+        return Studio(vidkit.open(config))
+    except Exception as exc:
+        box = ErrorBox()
+        box.show(describe_error(exc))
+        app = w.VBox([w.HTML("<h2>vidkit studio</h2>"), box])
+        app.add_class("vk-studio")
+        return app
