@@ -8,6 +8,10 @@ every join, see docs/render-assembly.md). vidkit's assembly copies the video the
 but decodes, joins, measures, normalises and encodes the audio once. Six distinct scenes
 (moving test pattern, speech-like narration) are rendered once and listed ten times each:
 the assembler reads each listed file like any other.
+
+Then re-assembly with a cache (``assemble(..., cache=...)``): the first assembly, the same
+film again, the middle scene replaced by one as long, and by one 3 s shorter (everything
+after it moves, so its audio is encoded again).
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from vidkit.media import ffmpeg_exe  # noqa: E402
 from vidkit.render.assemble import assemble  # noqa: E402
 
 
-def render(folder: Path, count: int, seconds: float, size: str) -> list[Path]:
+def render(
+    folder: Path, count: int, seconds: float, size: str, *, first_seed: int = 0
+) -> list[Path]:
     """``count`` distinct scenes in the renderer's format (H.264 veryfast, AAC 160k mono)."""
     paths = []
-    for k in range(count):
+    for k in range(first_seed, first_seed + count):
         wav, out = folder / f"voice{k}.wav", folder / f"scene{k}.mp4"
         write_wav(wav, speechlike(seconds, 0.5, seed=k))
         spec = ToneScene(frames=round(seconds * 30))
@@ -92,6 +98,29 @@ def main() -> None:
               f"{after.integrated_lufs:.1f} LUFS / {after.true_peak_dbtp:.1f} dBTP "
               f"(gain {report.normalization.gain_db:+.1f} dB, "
               f"limited: {report.normalization.limited})")  # fmt: skip
+        reassemble(folder, scenes, args)
+
+
+def reassemble(folder: Path, scenes: list[Path], args: argparse.Namespace) -> None:
+    same = render(folder, 1, args.seconds, args.size, first_seed=100)[0]
+    shorter = render(folder, 1, args.seconds - 3, args.size, first_seed=200)[0]
+    middle = len(scenes) // 2
+    cache = folder / "cache"
+    films = [
+        ("first assembly, with a cache", scenes),
+        ("the same film again", scenes),
+        (f"scene {middle + 1} replaced, as long", [*scenes[:middle], same, *scenes[middle + 1 :]]),
+        (f"scene {middle + 1} replaced, 3 s shorter",
+         [*scenes[:middle], shorter, *scenes[middle + 1 :]]),
+    ]  # fmt: skip
+    print("re-assembly with a cache:")
+    for k, (name, chosen) in enumerate(films):
+        report = assemble(chosen, folder / f"re{k}.mp4", titles=["Part"] * len(chosen), cache=cache)
+        work, after = report.audio, report.loudness_after
+        assert work is not None and after is not None
+        print(f"  {name:<36}{report.seconds:6.2f} s  (decoded {work.scenes_decoded} scenes, "
+              f"encoded {work.pieces_encoded} pieces = {work.encoded_ms / 1000:.0f} s of audio, "
+              f"reused {work.pieces_reused}; {after.integrated_lufs:.1f} LUFS)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,27 +1,38 @@
-"""Render throughput: vidkit vs a hand-written ffmpeg filtergraph vs MoviePy, and incremental
-re-render vs full render.
+"""Render throughput: vidkit vs a hand-written ffmpeg filtergraph vs MoviePy, incremental
+re-render vs full render, preview latency and peak memory, all in one process.
 
 Run: .venv/bin/python benchmarks/render.py [--seconds 60] [--moviepy-seconds 10] [--scenes 10]
 
 1. A 1920x1080 30 fps composite (screen recording + 512x512 RGBA avatar + burned-in captions +
    AAC narration) rendered by ``vidkit.render.compose`` and, in the same process, by one
    hand-written ffmpeg command with the same filters, and by MoviePy's CompositeVideoClip
-   (fewer seconds: it runs at ~0.3x realtime). Ratios are of realtime factors.
-2. A project of ``--scenes`` short scenes rendered in full through the pipeline (TTS,
-   animation, compose, assembly), then again after editing one scene's narration.
-Preview latency has its own script: benchmarks/preview.py.
+   (fewer seconds: it runs at ~0.3x realtime). Ratios are of realtime factors. vidkit's
+   render runs in a child process, so that its peak memory (the process and its largest
+   ffmpeg) is its own.
+2. Preview latency of the same composite at 960x540 (``preview_frame``): the first frame,
+   then warm: the same frame with the avatar moved, and playing forward frame by frame.
+   benchmarks/preview.py measures more cases (seeks, a one-shot ffmpeg baseline).
+3. A project of ``--scenes`` short scenes rendered in full through the pipeline (TTS,
+   animation, compose, assembly), then again after editing one scene's narration. CPU
+   seconds (this process and all its children) are printed too: they depend less on how
+   busy a shared machine is than wall-clock time.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,20 +82,36 @@ def inputs(folder: Path, seconds: int) -> tuple[Path, Path, Path, Path, list[Cap
     return screen, avatar, wav, ass, cues
 
 
-def run_vidkit(folder: Path, seconds: int, screen: Path, avatar: Path, wav: Path, ass: Path,
-               cues: list[CaptionCue]) -> float:  # fmt: skip
-    frames = seconds * 30
-    timeline = Timeline(
-        1920, 1080, FPS, frames,
+def timeline_of(seconds: int, screen: Path, avatar: Path, wav: Path,
+                cues: list[CaptionCue]) -> Timeline:  # fmt: skip
+    return Timeline(
+        1920, 1080, FPS, seconds * 30,
         screen=ScreenLayer(RecordingSource(screen, seconds * 1000, 1920, 1080), FitPlan()),
         avatar=AvatarLayer(512, 512, Layout(), video=avatar),
         captions=CaptionLayer(tuple(Caption(c.start_ms * 30 // 1000, c.end_ms * 30 // 1000,
                                             c.text) for c in cues)),
         audio=AudioLayer(wav),
     )  # fmt: skip
+
+
+def run_vidkit(folder: Path, seconds: int, screen: Path, avatar: Path, wav: Path, ass: Path,
+               cues: list[CaptionCue]) -> tuple[float, float, float]:  # fmt: skip
+    """Seconds to render, and the peak RSS (MiB) of the rendering process and of its
+    largest ffmpeg child. Run in a child process (see ``in_child``)."""
+    timeline = timeline_of(seconds, screen, avatar, wav, cues)
     started = time.perf_counter()
     compose(timeline, folder / "vidkit.mp4", captions_ass=ass)
-    return time.perf_counter() - started
+    took = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return took, own, child
+
+
+def in_child(function: Any, *args: object) -> Any:
+    """``function(*args)`` in a fresh process: its memory is measured apart from this one's."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(function, args)
 
 
 def run_handwritten(folder: Path, seconds: int, screen: Path, avatar: Path, wav: Path,
@@ -121,7 +148,42 @@ def run_moviepy(folder: Path, seconds: int, screen: Path, avatar: Path, wav: Pat
     return time.perf_counter() - started
 
 
-def incremental(folder: Path, scenes: int) -> tuple[float, float]:
+def preview(timeline: Timeline) -> tuple[float, list[float], list[float]]:
+    """ms of the first preview frame, of the same frame with the avatar moved (20 times),
+    and of 60 frames played forward, at 960x540."""
+    from vidkit.render.preview import clear_preview_caches, preview_frame
+
+    def ms(tl: Timeline, i: int) -> float:
+        started = time.perf_counter()
+        preview_frame(tl, i, (960, 540))
+        return (time.perf_counter() - started) * 1000
+
+    clear_preview_caches()
+    at = timeline.duration // 3
+    cold = ms(timeline, at)
+    time.sleep(0.5)  # the user looks at the frame; read-ahead finishes
+    assert timeline.avatar is not None
+    moved = []
+    for k in range(20):
+        layout = Layout(corner=None, x=0.2 + 0.02 * k, y=0.3 + 0.01 * k, scale=0.3)
+        moved.append(ms(replace(timeline, avatar=replace(timeline.avatar, layout=layout)), at))
+    play = [ms(timeline, i) for i in range(at + 1, at + 61)]
+    clear_preview_caches()
+    return cold, moved, play
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have finished."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def incremental(folder: Path, scenes: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(wall, CPU) seconds of a full render of ``scenes`` scenes and of the render after one
+    scene's narration was edited."""
     from vidkit.api import Workspace
     from vidkit.config import load_config
     from vidkit.example import load_project_file
@@ -143,14 +205,14 @@ def incremental(folder: Path, scenes: int) -> tuple[float, float]:
     )
     ws = Workspace(load_config(folder / "config.toml"))
     load_project_file(ws, folder / "p" / "p.toml")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     render(ws, "bench")
-    full = time.perf_counter() - started
+    full = (time.perf_counter() - started, cpu_seconds() - cpu)
     target = ws.scenes("bench")[scenes // 2]
     ws.update_scene("bench", target.id, narration="This one scene was edited, and only it changes.")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     render(ws, "bench")
-    return full, time.perf_counter() - started
+    return full, (time.perf_counter() - started, cpu_seconds() - cpu)
 
 
 def main() -> None:
@@ -163,10 +225,12 @@ def main() -> None:
         folder = Path(tmp)
         screen, avatar, wav, ass, cues = inputs(folder, args.seconds)
         hand = run_handwritten(folder, args.seconds, screen, avatar, wav, ass)
-        ours = run_vidkit(folder, args.seconds, screen, avatar, wav, ass, cues)
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        mp = run_moviepy(folder, args.moviepy_seconds, screen, avatar, wav)
-        full, inc = incremental(folder, args.scenes) if args.scenes else (1.0, 0.0)
+        vidkit = in_child(run_vidkit, folder, args.seconds, screen, avatar, wav, ass, cues)
+        ours, rss_own, rss_ffmpeg = vidkit
+        mp = in_child(run_moviepy, folder, args.moviepy_seconds, screen, avatar, wav)
+        cold, moved, play = preview(timeline_of(args.seconds, screen, avatar, wav, cues))
+        full, inc = incremental(folder, args.scenes) if args.scenes else ((1.0, 1.0), (0.0, 0.0))
+        peak_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rt = {
         "hand": args.seconds / hand,
         "vidkit": args.seconds / ours,
@@ -177,9 +241,20 @@ def main() -> None:
         print(f"  {name:<10} {value:6.2f}x realtime")
     print(f"  vidkit / hand-written ffmpeg: {rt['vidkit'] / rt['hand']:.2f}  (target >= 0.9)")
     print(f"  vidkit / MoviePy:             {rt['vidkit'] / rt['moviepy']:.1f}  (target >= 5)")
-    print(f"  peak RSS of an ffmpeg child:  {peak_mb:.0f} MB")
-    print(f"pipeline, {args.scenes} scenes at 1280x720: full {full:.1f} s, one edited {inc:.1f} s")
-    print(f"  incremental / full: {inc / full:.1%}  (target <= 15%)")
+    print(f"  peak RSS of the render: {rss_own:.0f} MiB (Python), {rss_ffmpeg:.0f} MiB (ffmpeg)")
+    warm = sorted(moved + play)
+    p95 = warm[round(0.95 * (len(warm) - 1))]
+    print("preview 960x540 of the composite (ms):")
+    print(f"  first frame {cold:.0f}; warm median {statistics.median(warm):.1f}, p95 {p95:.1f} "
+          f"(avatar moved: {statistics.median(moved):.1f}, playing: {statistics.median(play):.1f})"
+          "  (target <= 100)")  # fmt: skip
+    if args.scenes:
+        print(f"pipeline, {args.scenes} scenes at 1280x720: full {full[0]:.1f} s "
+              f"({full[1]:.0f} CPU s), one edited {inc[0]:.1f} s ({inc[1]:.1f} CPU s)")  # fmt: skip
+        print(f"  incremental / full: {inc[0] / full[0]:.1%} wall clock, {inc[1] / full[1]:.1%} "
+              "CPU  (target <= 15%)")  # fmt: skip
+    print(f"peak RSS of this process (preview, then the pipeline): {peak_main:.0f} MiB")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def _quiet_cache_log() -> Iterator[None]:
 def scene_statuses(ws: Workspace, slug: str) -> list[SceneStatus]:
     """Every scene's duration and whether it is already rendered, from the stage cache (no
     work is done). About 50 ms a scene once the backends are built (first call: ~1 s)."""
-    from vidkit.pipeline import _avatar, render_scene
+    from vidkit.pipeline import presenter, render_scene
     from vidkit.stages.cache import NotCached, cache_only
 
     config = ws.config
@@ -211,7 +211,7 @@ def scene_statuses(ws: Workspace, slug: str) -> list[SceneStatus]:
         avatar_ready = True
         try:
             with cache_only():
-                avatar = _avatar(ws, slug, config, lambda _e: None)
+                avatar = presenter(ws, slug, config, lambda _e: None)
         except NotCached:
             avatar_ready = False
         except VidkitError as exc:
@@ -257,7 +257,7 @@ def _status(
 
 def _cached_speech(ws: Workspace, slug: str, scene: Scene) -> Any:
     """The scene's cached :class:`~vidkit.stages.speak.Speech`, or None."""
-    from vidkit.pipeline import _built
+    from vidkit.pipeline import backend
     from vidkit.stages.cache import NotCached, cache_only
     from vidkit.stages.speak import speak
 
@@ -269,7 +269,7 @@ def _cached_speech(ws: Workspace, slug: str, scene: Scene) -> Any:
                 ws,
                 slug,
                 scene.id,
-                _built(ws.config, "tts"),
+                backend(ws.config, "tts"),
                 chunk_chars=ws.config.voice.chunk_chars,
             )
     except NotCached:
@@ -339,11 +339,11 @@ def use_example_presenter(ws: Workspace, slug: str) -> None:
 def prepare_presenter(ws: Workspace, slug: str) -> None:
     """Cut out the project's presenter photo and find its face now — the first steps of the
     first render, cached the same way — so drafts show the real presenter (a few seconds)."""
-    from vidkit.pipeline import _avatar
+    from vidkit.pipeline import presenter
     from vidkit.stages.cutout import avatar_image
 
     avatar_image(ws, slug)  # a NotFound that says how to add a photo
-    _avatar(ws, slug, ws.config, lambda _e: None)
+    presenter(ws, slug, ws.config, lambda _e: None)
 
 
 # Draft preview -----------------------------------------------------------------------------
@@ -508,9 +508,9 @@ def draft(
 ) -> SceneDraft:
     """The scene's :class:`SceneDraft`, from the catalogue and the stage cache. Pass the
     previous draft of the same scene as ``reuse`` to keep its decoded frames warm."""
-    from vidkit.pipeline import _built
+    from vidkit.pipeline import backend
     from vidkit.stages.cache import NotCached, cache_only
-    from vidkit.stages.compose import _screen_asset, _screen_layer, scene_timeline
+    from vidkit.stages.compose import scene_timeline, screen_asset, screen_layer
 
     config = ws.config
     with ws.catalogue.session(), _quiet_cache_log():
@@ -526,7 +526,7 @@ def draft(
         if photo:
             try:
                 with cache_only():
-                    portrait, rig = _portrait_and_rig(ws, slug, config, _built)
+                    portrait, rig = _portrait_and_rig(ws, slug, config, backend)
             except NotCached:
                 pass
             except VidkitError as exc:
@@ -537,7 +537,7 @@ def draft(
             try:
                 with cache_only():
                     animation = animate(
-                        ws, slug, scene.id, _built(config, "animator"), portrait=portrait,
+                        ws, slug, scene.id, backend(config, "animator"), portrait=portrait,
                         rig=rig, speech=speech, fps=project.fps,
                     )  # fmt: skip
             except NotCached:
@@ -551,8 +551,8 @@ def draft(
             wpm = speaking_rate(ws, slug)
             duration_ms = estimated_ms(scene, wpm)
             try:
-                screen = _screen_layer(
-                    ws, _screen_asset(ws, slug, scene.id), duration_ms, config.render
+                screen = screen_layer(
+                    ws, screen_asset(ws, slug, scene.id), duration_ms, config.render
                 )
             except VidkitError as exc:
                 notes.append(f"screen: {exc}")

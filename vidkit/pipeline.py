@@ -1,10 +1,13 @@
 """The pipeline runner: every scene's stage graph, run through the cache, in parallel.
 
 Per scene: speak → (cutout → rig, once per project) → animate → compose (fit happens inside
-compose); per project: assemble. Each stage is content-keyed (see :mod:`vidkit.stages.cache`),
-so a second render reuses everything, editing one scene redoes that scene's stages only, and
-a render that was killed resumes where it stopped: finished stages are reused, a stage that
-was cut short left a ``running`` job and no output, and is simply done again.
+compose; a presenter animated now is composed in the same pass, its frames piped to both the
+stored animation and the compose run); per project: assemble (which keeps each scene's audio
+between runs, so it re-encodes only the audio that changed). Each stage is content-keyed
+(see :mod:`vidkit.stages.cache`), so a second render reuses everything, editing one scene
+redoes that scene's stages only, and a render that was killed resumes where it stopped:
+finished stages are reused, a stage that was cut short left a ``running`` job and no output,
+and is simply done again.
 
 Scenes render in parallel, one process each (``[render] workers``). Progress of everything is
 reported through one callback taking an :class:`Event`.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,7 +33,7 @@ from vidkit.model import Asset, Scene
 from vidkit.stages.cache import NotCached, cache_only
 from vidkit.timeline import head_and_shoulders
 
-__all__ = ["Event", "RenderResult", "SceneResult", "render"]
+__all__ = ["Event", "Presenter", "RenderResult", "SceneResult", "backend", "presenter", "render"]
 
 log = logging.getLogger("vidkit.pipeline")
 
@@ -74,7 +78,10 @@ class RenderResult:
 
 
 @dataclass(frozen=True)
-class _Avatar:
+class Presenter:
+    """A project's presenter, ready to animate: its cut-out portrait and face rig (asset ids),
+    the portrait's size and the head-and-shoulders crop shown in the video."""
+
     portrait: int  # asset ids, so they cross process boundaries
     rig: int
     width: int
@@ -82,16 +89,18 @@ class _Avatar:
     crop: tuple[int, int, int, int]
 
 
-def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar | None:
+def presenter(ws: Workspace, slug: str, config: Config, say: Progress) -> Presenter | None:
+    """Cut out the project's avatar photo and rig its face (both cached); None when the project
+    has no avatar photo (its video is rendered without a presenter)."""
     from vidkit.stages.cutout import cutout
     from vidkit.stages.rig import rig
 
     if not ws.assets(slug, kind="avatar_image"):
         log.warning("project %s has no avatar photo: rendering without a presenter", slug)
         return None
-    portrait = cutout(ws, slug, _built(config, "matting"), max_side=config.avatar.max_side)
+    portrait = cutout(ws, slug, backend(config, "matting"), max_side=config.avatar.max_side)
     say(Event("cutout", None, 1, 1, portrait.cached))
-    face = rig(ws, slug, _built(config, "facerig"), portrait=portrait.portrait)
+    face = rig(ws, slug, backend(config, "facerig"), portrait=portrait.portrait)
     say(Event("rig", None, 1, 1, face.cached))
     width, height = (
         int(portrait.portrait.metadata["width"]),
@@ -101,11 +110,11 @@ def _avatar(ws: Workspace, slug: str, config: Config, say: Progress) -> _Avatar 
     box = (float(points[:, 0].min()), float(points[:, 1].min()),
            float(points[:, 0].max()), float(points[:, 1].max()))  # fmt: skip
     crop = head_and_shoulders(box, width, height)
-    return _Avatar(portrait.portrait.id, face.asset.id, width, height, crop)
+    return Presenter(portrait.portrait.id, face.asset.id, width, height, crop)
 
 
 @lru_cache(maxsize=16)
-def _built(config: Config, role: str) -> Any:
+def backend(config: Config, role: str) -> Any:
     """One backend of each role per config and process: models load once, and fingerprints
     (which hash model files) are computed once, however many scenes are rendered."""
     from vidkit.backends import registry
@@ -120,37 +129,44 @@ def _built(config: Config, role: str) -> Any:
 
 
 def render_scene(
-    ws: Workspace, config: Config, slug: str, scene: Scene, avatar: _Avatar | None, say: Progress
+    ws: Workspace, config: Config, slug: str, scene: Scene, avatar: Presenter | None, say: Progress
 ) -> SceneResult:
-    """Run one scene's stages (each cached) and return its rendered MP4."""
+    """Run one scene's stages (each cached) and return its rendered MP4. A presenter that is
+    animated now is composed in the same pass (:class:`~vidkit.stages.compose.LiveCompose`)."""
     from vidkit.backends.facerig import Rig
     from vidkit.stages.animate import animate
-    from vidkit.stages.compose import compose_scene
+    from vidkit.stages.compose import LiveCompose, compose_scene
     from vidkit.stages.rig import RigResult
     from vidkit.stages.speak import speak
 
     pos = scene.position
     speech = speak(
-        ws, slug, scene.id, _built(config, "tts"), chunk_chars=config.voice.chunk_chars,
+        ws, slug, scene.id, backend(config, "tts"), chunk_chars=config.voice.chunk_chars,
         progress=lambda d, t: say(Event("speak", pos, d, t)),
     )  # fmt: skip
     say(Event("speak", pos, 1, 1, speech.cached))
     animation = None
-    if avatar is not None:
-        portrait = ws.catalogue.asset(avatar.portrait)
-        rig_asset = ws.catalogue.asset(avatar.rig)
+    live = None
+    box = (avatar.width, avatar.height, avatar.crop) if avatar else None
+    if avatar is not None and box is not None:
+        with ws.catalogue.session():
+            portrait = ws.catalogue.asset(avatar.portrait)
+            rig_asset = ws.catalogue.asset(avatar.rig)
+            fps = ws.project(slug).fps
         rig = RigResult(rig_asset, Rig.from_json(ws.asset_path(rig_asset).read_text()))
+        live = LiveCompose(
+            ws, slug, scene.id, speech=speech, avatar_box=box, render=config.render,
+            progress=lambda d, t: say(Event("compose", pos, d, t)),
+        )  # fmt: skip
         animation = animate(
-            ws, slug, scene.id, _built(config, "animator"), portrait=portrait, rig=rig,
-            speech=speech, fps=ws.project(slug).fps,
-            progress=lambda d, t: say(Event("animate", pos, d, t)),
+            ws, slug, scene.id, backend(config, "animator"), portrait=portrait, rig=rig,
+            speech=speech, fps=fps, progress=lambda d, t: say(Event("animate", pos, d, t)),
+            frames_to=live,
         )  # fmt: skip
         say(Event("animate", pos, 1, 1, animation.cached))
     composed = compose_scene(
-        ws, slug, scene.id, speech=speech, animation=animation,
-        avatar_box=(avatar.width, avatar.height, avatar.crop) if avatar else None,
-        render=config.render,
-        progress=lambda d, t: say(Event("compose", pos, d, t)),
+        ws, slug, scene.id, speech=speech, animation=animation, avatar_box=box,
+        render=config.render, progress=lambda d, t: say(Event("compose", pos, d, t)), live=live,
     )  # fmt: skip
     say(Event("compose", pos, 1, 1, composed.cached))
     cached = {"speak": speech.cached, "compose": composed.cached}
@@ -170,7 +186,7 @@ def _init_worker(queue: Any) -> None:
 
 
 def _scene_in_worker(
-    config_path: str, slug: str, scene_id: int, avatar: _Avatar | None
+    config_path: str, slug: str, scene_id: int, avatar: Presenter | None
 ) -> SceneResult:
     config = load_config(config_path)
     ws = Workspace(config)
@@ -205,7 +221,7 @@ def _select(ws: Workspace, slug: str, positions: list[int] | None) -> list[Scene
 
 
 def _run_scenes(
-    ws: Workspace, config: Config, slug: str, scenes: list[Scene], avatar: _Avatar | None,
+    ws: Workspace, config: Config, slug: str, scenes: list[Scene], avatar: Presenter | None,
     workers: int, say: Progress,
 ) -> list[SceneResult]:  # fmt: skip
     done: dict[int, SceneResult] = {}
@@ -226,7 +242,7 @@ def _run_scenes(
 
 
 def _in_workers(
-    config: Config, slug: str, scenes: list[Scene], avatar: _Avatar | None, workers: int,
+    config: Config, slug: str, scenes: list[Scene], avatar: Presenter | None, workers: int,
     say: Progress,
 ) -> dict[int, SceneResult]:  # fmt: skip
     context = multiprocessing.get_context("spawn")
@@ -266,6 +282,20 @@ def _in_workers(
     return results
 
 
+def _serialised(progress: Progress | None) -> Progress:
+    """``progress``, called by one thread at a time (a scene's animate and compose report
+    from two threads while they run together)."""
+    if progress is None:
+        return lambda _e: None
+    lock = threading.Lock()
+
+    def say(event: Event) -> None:
+        with lock:
+            progress(event)
+
+    return say
+
+
 def render(
     ws: Workspace,
     slug: str,
@@ -276,11 +306,21 @@ def render(
 ) -> RenderResult:
     """Render a project (or only the scenes at ``positions``). The whole project ends in an
     assembled video copied to ``[render] output_dir``; chosen scenes end in their scene MP4s."""
-    say: Progress = progress or (lambda _e: None)
+    say = _serialised(progress)
     config = ws.config
     started = time.perf_counter()
-    scenes = _select(ws, slug, positions)
-    avatar = _avatar(ws, slug, config, say)
+    with ws.catalogue.session():  # lookups share one connection; work happens outside
+        scenes = _select(ws, slug, positions)
+        try:
+            with cache_only():
+                avatar = presenter(ws, slug, config, say)
+        except NotCached:
+            avatar = None
+            cutout_needed = True
+        else:
+            cutout_needed = False
+    if cutout_needed:
+        avatar = presenter(ws, slug, config, say)
     results = _run_scenes(ws, config, slug, scenes, avatar, workers or config.render.workers, say)
     if positions:
         return RenderResult(slug, results, time.perf_counter() - started)

@@ -84,6 +84,11 @@ def test_editing_one_scene_rerenders_only_that_scene(render_ws: Workspace) -> No
     assert per_scene[first.scenes[0].scene_id] == ["speak", "animate", "compose"]
     assert per_scene[scene_two] == ["speak", "animate", "compose"] * 2
     assert [j.stage for j in jobs if j.scene_id is None].count("assemble") == 2
+    # The assembly decoded only the edited scene's audio: scene 1's was kept from before.
+    assert first.report["audio"]["scenes_decoded"] == 2
+    assert again.report["audio"]["scenes_decoded"] == 1
+    loud = measure(again.final) if again.final else None
+    assert loud is not None and abs(loud.integrated_lufs + 16) <= 0.5
 
 
 def test_a_killed_render_resumes(render_ws: Workspace, tmp_path: Path) -> None:

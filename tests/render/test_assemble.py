@@ -242,9 +242,14 @@ def test_report_says_where_each_scene_landed(film: Film) -> None:
     assert report.frames == SCENES * FPS and report.fps == Fraction(FPS)
     assert report.seconds > 0 and not report.warnings
     assert [what for what, _ in report.steps] == [
-        "joining the scenes' audio",
+        "decoding the scenes' audio",
+        "measuring the joined audio",
+        "encoding the audio",  # one run: every piece is new
         "writing the video",
         "measuring the finished audio",
     ]  # the tones needed no limiter, so no measuring pass for it
+    assert report.audio is not None
+    assert (report.audio.scenes_decoded, report.audio.pieces_encoded) == (SCENES, SCENES)
+    assert report.audio.pieces_reused == 0 and not report.audio.plan_reused
     assert sum(t for _, t in report.steps) <= report.seconds
     assert not list(report.out.parent.glob(".final*"))  # no temporary files left

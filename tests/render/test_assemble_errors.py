@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -124,6 +125,7 @@ def test_level_is_kept_without_a_loudness_target(clips: dict[str, Path], tmp_pat
     [
         ({"titles": ["One"]}, "1 titles for 2 scenes"),
         ({"captions": [[]]}, "1 captions for 2 scenes"),
+        ({"keys": ["only-one"]}, "1 keys for 2 scenes"),
         ({"titles": ["A", "B"], "chapters": [Chapter("A", 0, 500)]}, "not both"),
         ({"chapters": [Chapter("A", 0, 2000)]}, "after the video"),
         ({"chapters": [Chapter("A", 0, 600), Chapter("B", 500, 900)]}, "overlaps"),
@@ -136,6 +138,30 @@ def test_inconsistent_arguments(
         assemble([clips["a"], clips["b"]], tmp_path / "film.mp4", **kwargs)  # type: ignore[arg-type]
 
 
+def test_a_cache_that_cannot_be_a_folder(clips: dict[str, Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    out = tmp_path / "film.mp4"
+    with pytest.raises(MediaError, match="cannot create the assembly cache folder"):
+        assemble([clips["a"], clips["b"]], out, cache=blocker)
+    assert not out.exists() and blocker.read_text().startswith("a file")
+
+
 def test_no_scenes(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no scenes"):
         assemble([], tmp_path / "film.mp4")
+
+
+def test_a_full_disk_is_reported_and_leaves_no_film(clips: dict[str, Path], tmp_path: Path) -> None:
+    # The first scene's decoded audio goes to scenes/.0.<pid>.part in the cache: make that
+    # name lead to a full disk.
+    cache = tmp_path / "cache"
+    (cache / "scenes").mkdir(parents=True)
+    (cache / "scenes" / f".0.{os.getpid()}.part").symlink_to("/dev/full")
+    out = tmp_path / "film.mp4"
+    with pytest.raises(MediaError, match="the disk is full while decoding the scenes' audio"):
+        assemble([clips["a"], clips["b"]], out, cache=cache)
+    assert not out.exists()
+    assert not list((cache / "scenes").iterdir()), "nothing half-written is kept"
+    report = assemble([clips["a"], clips["b"]], out, cache=cache)  # space again: it works
+    assert report.audio is not None and report.audio.scenes_decoded == 2

@@ -4,6 +4,11 @@ Scenes are joined by stream copy (see :func:`vidkit.render.assemble.assemble`), 
 normalised, captions are written as SRT and WebVTT and chapters go into the MP4 and a
 YouTube-style list. The result is cached by the scenes' content and copied to
 ``[render] output_dir`` as ``<slug>.mp4`` with its sidecars.
+
+Between assemblies of a project, its decoded scene audio and the pieces of its AAC stream
+are kept in ``<assets root>/cache/assemble/<slug>/`` (named by content, pruned as they fall
+out of use), so re-assembling after one scene changed decodes that scene only and encodes
+only the audio that moved.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ from vidkit.stages.cache import Outputs, run_cached
 if TYPE_CHECKING:
     from vidkit.pipeline import Event, SceneResult
 
-__all__ = ["STAGE", "VERSION", "assemble_project"]
+__all__ = ["STAGE", "VERSION", "assemble_project", "cache_folder"]
 
 STAGE = "assemble"
-VERSION = 2
+VERSION = 3  # 3: AAC without noise substitution; audio kept between assemblies
 
 _SIDECARS = {"srt": ".srt", "vtt": ".vtt", "chapters": ".chapters.txt"}
 
@@ -43,8 +48,11 @@ def assemble_project(
     from vidkit.render.assemble import assemble
     from vidkit.render.captions import CaptionCue
 
-    project = ws.project(slug)
-    cue_assets = [ws.catalogue.asset(int(s.video.metadata["sidecars"]["captions"])) for s in scenes]
+    with ws.catalogue.session():  # one connection for the lookups
+        project = ws.project(slug)
+        cue_assets = [
+            ws.catalogue.asset(int(s.video.metadata["sidecars"]["captions"])) for s in scenes
+        ]
     report: dict[str, Any] = {}
 
     def work(folder: Path) -> Outputs:
@@ -57,6 +65,7 @@ def assemble_project(
             [ws.asset_path(s.video) for s in scenes], out,
             titles=[s.title for s in scenes], captions=captions, title=project.title,
             progress=lambda d, t: say(Event("assemble", None, d, t)),
+            cache=cache_folder(ws, slug), keys=[s.video.sha256 for s in scenes],
         )  # fmt: skip
         report.update(
             duration_ms=result.duration_ms,
@@ -66,6 +75,11 @@ def assemble_project(
             scene_starts_ms=[o.start_ms for o in result.scenes],
             warnings=list(result.warnings),
             seconds=round(result.seconds, 2),
+            audio={
+                "scenes_decoded": result.audio.scenes_decoded if result.audio else 0,
+                "pieces_encoded": result.audio.pieces_encoded if result.audio else 0,
+                "pieces_reused": result.audio.pieces_reused if result.audio else 0,
+            },
         )
         outputs: Outputs = {"video": (out, "final_video")}
         for role, suffix in _SIDECARS.items():
@@ -89,6 +103,11 @@ def assemble_project(
         for role, asset in result.sidecars.items()
     }
     return final, sidecars, dict(result.asset.metadata.get("report", report))
+
+
+def cache_folder(ws: Workspace, slug: str) -> Path:
+    """Where a project's assembly keeps decoded scene audio and encoded audio pieces."""
+    return ws.store.root / "cache" / "assemble" / slug
 
 
 def _publish(source: Path, target: Path) -> Path:
