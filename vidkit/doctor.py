@@ -1,8 +1,10 @@
 """Health checks of an installation: is everything a render needs present and reachable?
 
 :func:`run_checks` looks at ffmpeg (it runs, and has the libx264 and aac encoders), the catalogue
-(it opens), the assets root (it is writable), the offline models (present and verified) and every
-configured service (it answers an HTTP GET within 2 s; API keys are set). Each finding is a
+(it opens), the assets root (it is writable), the offline models (present and verified), the
+embedded LLM when ``[llm] backend = "embedded"`` (llama-cpp-python imports, the GGUF file is
+there; the model is not loaded) and every configured service (it answers an HTTP GET within 2 s;
+API keys are set). Each finding is a
 :class:`Check` whose ``fix`` names the config key or command that repairs it. Nothing here prints,
 and no secret value is ever put into a check: only the names of environment variables.
 """
@@ -10,14 +12,18 @@ and no secret value is ever put into a check: only the names of environment vari
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from vidkit.config import Config
@@ -48,6 +54,7 @@ def run_checks(config: Config) -> list[Check]:
         check_catalogue(config),
         check_assets_root(config),
         *check_models(config),
+        *check_llm(config),
         *check_services(config),
     ]
 
@@ -156,6 +163,105 @@ def check_models(config: Config) -> list[Check]:
     from vidkit.models import statuses
 
     return [Check(f"model {s.name}", s.ok, s.detail, s.fix) for s in statuses(config)]
+
+
+# the embedded LLM -------------------------------------------------------------------------------
+
+#: How long importing llama_cpp may take in the child process (it loads libllama, no model).
+IMPORT_TIMEOUT_S = 60.0
+_EMBEDDED_MODEL = "smollm2-135m"
+_LLAMA_INSTALL = (
+    "run `make models` (it installs llama-cpp-python, building its wheel once, about 11 minutes, "
+    "and fetches the model), or choose another [llm] backend"
+)
+
+
+def check_llm(config: Config) -> list[Check]:
+    """With ``[llm] backend = "embedded"``: llama-cpp-python imports, and the GGUF file that
+    ``[llm.embedded] gguf`` names (empty: the fetched SmolLM2-135M) is there and is GGUF. The
+    model is not loaded. Other backends are servers, checked with the services."""
+    if config.llm.backend != "embedded":
+        return []
+    return [_llama_cpp_check(), _gguf_check(config)]
+
+
+def _llama_cpp_check() -> Check:
+    """Imported in a child process, so a build that crashes (a CPU it was not built for)
+    cannot take the doctor down with it."""
+    name = "llm embedded"
+    if importlib.util.find_spec("llama_cpp") is None:
+        return Check(name, False, "llama-cpp-python is not installed", _LLAMA_INSTALL)
+    code = "import sys, llama_cpp; sys.stdout.write(llama_cpp.__version__)"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=IMPORT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check(name, False, f"importing llama_cpp did not finish: {exc}", _LLAMA_INSTALL)
+    if result.returncode == 0:
+        return Check(name, True, f"llama-cpp-python {result.stdout.strip()} imports")
+    if result.returncode < 0:
+        try:
+            how = signal.Signals(-result.returncode).name
+        except ValueError:
+            how = f"signal {-result.returncode}"
+        return Check(
+            name,
+            False,
+            f"importing llama_cpp crashed ({how}): its build does not run on this machine",
+            "rebuild it: delete the llama_cpp_python wheel in ~/.cache/vidkit/wheels and "
+            ".venv/bin/.installed, then run `make models`; or choose another [llm] backend",
+        )
+    tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    return Check(name, False, f"importing llama_cpp failed: {tail}", _LLAMA_INSTALL)
+
+
+def _embedded_gguf(config: Config) -> Path:
+    """The GGUF file the embedded backend runs: ``[llm.embedded] gguf`` (relative to the config
+    file), or the fetched SmolLM2-135M in the models folder."""
+    if config.llm.embedded.gguf:
+        path = Path(config.llm.embedded.gguf).expanduser()
+        if not path.is_absolute() and config.source is not None:
+            path = config.source.parent / path
+        return path
+    from vidkit.models import manifest
+
+    spec = next(s for s in manifest() if s.name == _EMBEDDED_MODEL)
+    return config.models.dir / spec.file
+
+
+def _gguf_check(config: Config) -> Check:
+    name = "llm embedded model"
+    path = _embedded_gguf(config)
+    where = _in_config(config)
+    own = bool(config.llm.embedded.gguf)
+    key = f"[llm.embedded] gguf {where}"
+    fix = (
+        f"correct {key}, or leave it empty for SmolLM2-135M (`make models`)"
+        if own
+        else "run `make models` (or `vidkit models fetch smollm2-135m`)"
+    )
+    try:
+        with path.open("rb") as file:
+            magic = file.read(4)
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return Check(name, False, f"{path} is missing", fix)
+    except OSError as exc:
+        return Check(name, False, f"cannot read {path}: {exc.strerror or exc}", fix)
+    if magic != b"GGUF":
+        return Check(
+            name,
+            False,
+            f"{path} is not a GGUF file (llama.cpp reads GGUF only)",
+            f"point {key} at a .gguf model" if own else f"delete it and {fix}",
+        )
+    return Check(name, True, f"{path} (GGUF, {size / 1e6:.0f} MB)")
 
 
 # configured services --------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -12,7 +16,7 @@ import pytest
 
 from tests.conftest import write_config
 from vidkit.config import Config, load_config
-from vidkit.doctor import Check, check_ffmpeg, run_checks
+from vidkit.doctor import Check, check_ffmpeg, check_llm, run_checks
 
 
 class Quiet(BaseHTTPRequestHandler):
@@ -57,7 +61,8 @@ def test_a_fresh_workspace_passes_everything_but_the_models(tmp_path: Path) -> N
     checks = run_checks(config)
     names = [c.name for c in checks]
     assert names[:4] == ["ffmpeg", "ffmpeg encoders", "catalogue", "assets root"]
-    assert all(c.ok for c in checks if not c.name.startswith("model "))
+    models = [c for c in checks if c.name.startswith("model ") or c.name == "llm embedded model"]
+    assert all(c.ok for c in checks if c not in models)
     assert {c.name for c in checks if c.name.startswith("model ")} >= {"model u2netp"}
     assert config.catalogue.path.is_file()
     assert not any(config.assets.root.iterdir())  # the write test leaves nothing behind
@@ -118,3 +123,117 @@ def test_a_damaged_catalogue_and_an_unusable_assets_root(tmp_path: Path) -> None
     assert not checks["assets root"].ok
     assert "[assets] root" in checks["assets root"].fix
     assert config.catalogue.path.read_text(encoding="utf-8") == "garbage"
+
+
+# the embedded LLM -------------------------------------------------------------------------------
+
+
+def shadow_llama_cpp(folder: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``llama_cpp`` package that the doctor's child process finds first."""
+    package = folder / "shadow" / "llama_cpp"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(body, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(package.parent))
+
+
+def test_the_embedded_llm_is_checked_without_loading_it(tmp_path: Path) -> None:
+    config = config_with(tmp_path, "")
+    assert config.llm.backend == "embedded"
+    checks = by_name(run_checks(config))
+    runtime, model = checks["llm embedded"], checks["llm embedded model"]
+    assert runtime.ok and runtime.detail.startswith("llama-cpp-python 0.")
+    assert runtime.detail.endswith(" imports")
+    gguf = config.models.dir / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert model == Check("llm embedded model", True, f"{gguf} (GGUF, 98 MB)")
+    code = (
+        "import sys\nfrom vidkit.config import load_config\nfrom vidkit.doctor import check_llm\n"
+        "checks = check_llm(load_config(sys.argv[1]))\n"
+        "print(all(c.ok for c in checks), 'llama_cpp' in sys.modules)\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code, str(config.source)], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.split() == ["True", "False"]  # imported in a child; nothing loaded here
+
+
+def test_other_llm_backends_have_no_embedded_checks(tmp_path: Path) -> None:
+    extra = f'[llm]\nbackend = "ollama"\n[llm.local]\nollama_url = "{closed_url()}"\n'
+    names = [c.name for c in run_checks(config_with(tmp_path, extra))]
+    assert "llm ollama" in names and not any(n.startswith("llm embedded") for n in names)
+
+
+def test_a_gguf_of_your_own_missing_or_not_gguf(tmp_path: Path) -> None:
+    config = config_with(tmp_path, '[llm.embedded]\ngguf = "mine/model.gguf"\n')
+    missing = check_llm(config)[1]
+    path = tmp_path / "ws" / "mine" / "model.gguf"  # relative to the config file
+    assert missing == Check(
+        "llm embedded model",
+        False,
+        f"{path} is missing",
+        f"correct [llm.embedded] gguf in {config.source}, or leave it empty for SmolLM2-135M "
+        "(`make models`)",
+    )
+    path.parent.mkdir()
+    path.write_text("not a model", encoding="utf-8")
+    wrong = check_llm(config)[1]
+    assert not wrong.ok and wrong.detail == f"{path} is not a GGUF file (llama.cpp reads GGUF only)"
+    assert wrong.fix == f"point [llm.embedded] gguf in {config.source} at a .gguf model"
+    path.write_bytes(b"GGUF" + bytes(2_000_000))
+    assert check_llm(config)[1] == Check("llm embedded model", True, f"{path} (GGUF, 2 MB)")
+
+
+def test_smollm2_not_fetched(tmp_path: Path) -> None:
+    source = write_config(tmp_path / "ws")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r'(?m)^dir = ".*"$', 'dir = "empty-models"', text), encoding="utf-8")
+    config = load_config(source)
+    model = check_llm(config)[1]
+    assert not model.ok
+    assert (
+        model.detail
+        == f"{tmp_path / 'ws' / 'empty-models'}/SmolLM2-135M-Instruct.Q4_1.gguf is missing"
+    )
+    assert model.fix == "run `make models` (or `vidkit models fetch smollm2-135m`)"
+
+
+def test_llama_cpp_not_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "llama_cpp" else real(name, *a),
+    )
+    runtime = check_llm(config_with(tmp_path, ""))[0]
+    assert runtime == Check(
+        "llm embedded",
+        False,
+        "llama-cpp-python is not installed",
+        "run `make models` (it installs llama-cpp-python, building its wheel once, about 11 "
+        "minutes, and fetches the model), or choose another [llm] backend",
+    )
+
+
+def test_llama_cpp_that_fails_or_crashes_on_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = config_with(tmp_path, "")
+    shadow_llama_cpp(
+        tmp_path, 'raise ImportError("libllama.so: cannot open shared object file")\n', monkeypatch
+    )
+    broken = check_llm(config)[0]
+    assert not broken.ok
+    assert broken.detail == (
+        "importing llama_cpp failed: ImportError: libllama.so: cannot open shared object file"
+    )
+    assert "`make models`" in broken.fix
+    monkeypatch.undo()
+    shadow = tmp_path / "crash"
+    shadow_llama_cpp(
+        shadow, "import os, signal\nos.kill(os.getpid(), signal.SIGILL)\n", monkeypatch
+    )
+    crashed = check_llm(config)[0]
+    assert not crashed.ok
+    assert crashed.detail == (
+        "importing llama_cpp crashed (SIGILL): its build does not run on this machine"
+    )
+    assert "~/.cache/vidkit/wheels" in crashed.fix and "`make models`" in crashed.fix

@@ -44,6 +44,11 @@ PATHS = {
     "/api/projects/{slug}/assets": {"get", "post"},
     "/api/projects/{slug}/assets/{asset_id}": {"get", "delete"},
     "/api/projects/{slug}/assets/{asset_id}/file": {"get"},
+    "/api/projects/{slug}/script": {"get", "put", "post"},
+    "/api/projects/{slug}/plan": {"post"},
+    "/api/projects/{slug}/scenes/{scene_id}/revise": {"post"},
+    "/api/projects/{slug}/lexicon": {"get"},
+    "/api/projects/{slug}/lexicon/suggest": {"post"},
 }
 
 

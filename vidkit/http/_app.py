@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -13,29 +13,39 @@ from vidkit import __version__
 from vidkit.api import Workspace
 from vidkit.config import Config
 from vidkit.errors import ConfigError, InvalidInput
-from vidkit.http import _routes_assets, _routes_projects, _routes_scenes
+from vidkit.http import _routes_assets, _routes_author, _routes_projects, _routes_scenes
 from vidkit.http._auth import BearerAuth, document_bearer
 from vidkit.http._errors import install_error_handlers
+from vidkit.http._llm import LLMSource
 from vidkit.http._schemas import Health
 from vidkit.http._token import read_token, token_required
+
+if TYPE_CHECKING:
+    from vidkit.llm.protocol import LLM
 
 __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("vidkit.http")
 
 _DESCRIPTION = (
-    "Projects, scenes and assets of a vidkit workspace. Errors have a `detail`: a message, or "
-    "for 422 a list of `{loc, msg, type}` naming the offending field. Off loopback, every "
-    "`/api` route but `GET /api/health` needs `Authorization: Bearer <token>`."
+    "Projects, scenes and assets of a vidkit workspace, and writing and planning them with the "
+    "configured LLM. Errors have a `detail`: a message, or for 422 a list of `{loc, msg, type}` "
+    "naming the offending field; an LLM that fails answers 502, 503 or 504. Off loopback, "
+    "every `/api` route but `GET /api/health` needs `Authorization: Bearer <token>`."
 )
 
 
-def create_app(config: Config, *, require_token: bool | None = None) -> FastAPI:
+def create_app(
+    config: Config, *, require_token: bool | None = None, llm: LLM | None = None
+) -> FastAPI:
     """The API over the workspace that ``config`` describes.
 
     ``require_token`` None: a bearer token is required when ``config.server.host`` is not a
     loopback address. True requires it anyway. The token comes from the environment variable
     ``config.server.token_env``; a :class:`ConfigError` says how to set it when it is missing.
+
+    ``llm``: the model the authoring routes use (any :class:`~vidkit.llm.protocol.LLM`);
+    without one, ``[llm]`` in the config says which, built on the first authoring request.
     """
     if require_token is None:
         require_token = token_required(config.server.host)
@@ -43,6 +53,7 @@ def create_app(config: Config, *, require_token: bool | None = None) -> FastAPI:
 
     app = FastAPI(title="vidkit", version=__version__, description=_DESCRIPTION)
     app.state.workspace = Workspace(config)
+    app.state.llm = LLMSource(config, llm)
     install_error_handlers(app)
 
     @app.get("/api/health", response_model=Health, tags=["health"])
@@ -53,6 +64,7 @@ def create_app(config: Config, *, require_token: bool | None = None) -> FastAPI:
     app.include_router(_routes_projects.router)
     app.include_router(_routes_scenes.router)
     app.include_router(_routes_assets.router)
+    app.include_router(_routes_author.router)
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
         document_bearer(app)

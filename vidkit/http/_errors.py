@@ -8,6 +8,10 @@ For every other status it is the error's message, a string::
     422  {"detail": [{"loc": ["body", "title"], "msg": "title is required ...",
                       "type": "invalid_input"}]}
     404  {"detail": "no project with slug 'x'; `vidkit projects list` shows them"}
+
+A service behind the API (the LLM) that fails raises :class:`UpstreamError`, which carries the
+status that describes how: 502 (it failed or answered nonsense), 503 (unreachable, not set up
+or rate-limiting; ``Retry-After`` when the service said how long to wait), 504 (it timed out).
 """
 
 from __future__ import annotations
@@ -32,12 +36,23 @@ from vidkit.errors import (
     VidkitError,
 )
 
-__all__ = ["RETRY_AFTER_S", "install_error_handlers", "status_for"]
+__all__ = ["RETRY_AFTER_S", "UpstreamError", "install_error_handlers", "status_for"]
 
 log = logging.getLogger("vidkit.http")
 
 #: Seconds a client is told to wait after a 503 for a locked catalogue.
 RETRY_AFTER_S: Final = 5
+
+
+class UpstreamError(BackendError):
+    """A service the API depends on failed; ``status`` is 502, 503 or 504, and
+    ``retry_after_s`` what the service asked a client to wait, when it said."""
+
+    def __init__(self, message: str, *, status: int, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after_s = retry_after_s
+
 
 _STATUSES: Final[dict[type[VidkitError], int]] = {
     NotFound: 404,
@@ -55,6 +70,8 @@ _STATUSES: Final[dict[type[VidkitError], int]] = {
 
 def status_for(exc: VidkitError) -> int:
     """The HTTP status of a library error: that of its nearest class in the table."""
+    if isinstance(exc, UpstreamError):
+        return exc.status
     return next(_STATUSES[cls] for cls in type(exc).__mro__ if cls in _STATUSES)
 
 
@@ -74,7 +91,12 @@ async def _vidkit_error(request: Request, exc: Exception) -> JSONResponse:
         kind = "media_error" if isinstance(exc, MediaError) else "invalid_input"
         item = {"loc": _location(request, exc), "msg": str(exc), "type": kind}
         return JSONResponse({"detail": [item]}, status_code=422)
-    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    headers = None
+    if isinstance(exc, UpstreamError):
+        if exc.retry_after_s is not None:
+            headers = {"Retry-After": str(exc.retry_after_s)}
+    elif status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)

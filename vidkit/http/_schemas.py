@@ -23,14 +23,23 @@ __all__ = [
     "AssetOut",
     "ErrorOut",
     "Health",
+    "LexiconSuggest",
+    "LexiconSuggestionsOut",
     "MoveScene",
+    "PlanOut",
+    "PlanRequest",
     "ProjectCreate",
     "ProjectOut",
     "ProjectUpdate",
     "ReorderScenes",
+    "ReviseRequest",
+    "RevisedOut",
     "SceneCreate",
     "SceneOut",
     "SceneUpdate",
+    "ScriptOut",
+    "ScriptSave",
+    "ScriptWrite",
 ]
 
 #: Ids are positive 64-bit integers.
@@ -151,6 +160,59 @@ class ReorderScenes(_Request):
     )
 
 
+class _Action(BaseModel):
+    """A request that runs a step: fields left out take the defaults shown in the schema."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class ScriptWrite(_Action):
+    """What to write about: a ``topic`` and/or an ``outline`` (at least one)."""
+
+    topic: Text = Field(default="", examples=["Python list comprehensions"])
+    outline: Text = Field(default="", description="an outline or notes, any length")
+    audience: Text = Field(default="", examples=["new coders"])
+    minutes: float = Field(default=2.0, description="about how long, spoken (0.1..60)")
+    tone: Text = Field(default="", examples=["friendly and clear"])
+    sources: dict[Text, Text] = Field(
+        default_factory=dict,
+        description="source material to follow (a code file, notes): name → text",
+        examples=[{"loop.py": "squares = [n * n for n in range(10)]\n"}],
+    )
+
+
+class ScriptSave(_Action):
+    """Your own script, stored as the project's newest."""
+
+    text: Text
+    title: Text = ""
+
+
+class PlanRequest(_Action):
+    script: Text | None = Field(
+        default=None,
+        description="plan this text (it becomes the project's script) instead of the latest",
+    )
+    append: bool = Field(default=False, description="add the planned scenes after existing ones")
+    replace: bool = Field(default=False, description="replace existing scenes (saved first)")
+    max_scenes: int | None = Field(default=None, description="at most this many scenes (1..40)")
+
+
+class ReviseRequest(_Action):
+    ask: Text = Field(
+        description='how to change the narration: "shorter", "friendlier", "fit 20 s", '
+        '"in 40 words"',
+        examples=["fit 20 s"],
+    )
+
+
+class LexiconSuggest(_Action):
+    apply: bool = Field(default=False, description="add the proposals to the project lexicon")
+    text: Text | None = Field(
+        default=None, description="look for terms in this text instead of the project's script"
+    )
+
+
 class _Response(BaseModel):
     # "allow": a key added to a to_dict() still reaches clients before it is described here.
     model_config = ConfigDict(extra="allow")
@@ -210,3 +272,43 @@ class Health(_Response):
 
 class ErrorOut(_Response):
     detail: str
+
+
+_NOTES = "what the step changed about the request, and why (input shortened, a language)"
+_CACHED = "true when the same inputs, model and prompt ran before: the result is that run's"
+
+
+class ScriptOut(_Response):
+    script: AssetOut
+    title: str
+    text: str
+    notes: list[str] = Field(description=_NOTES)
+    cached: bool = Field(description=_CACHED)
+    tokens: int
+    seconds: float
+
+
+class PlanOut(_Response):
+    scenes: list[SceneOut]
+    plan: AssetOut
+    backup: AssetOut | None = Field(description="the scenes a replace overwrote, saved first")
+    notes: list[str] = Field(description=_NOTES)
+    cached: bool = Field(description=_CACHED)
+    tokens: int
+    seconds: float
+
+
+class RevisedOut(_Response):
+    scene: SceneOut
+    before: str
+    revision: AssetOut
+    cached: bool = Field(description=_CACHED)
+    tokens: int
+    seconds: float
+
+
+class LexiconSuggestionsOut(_Response):
+    candidates: list[str] = Field(description="terms that no lexicon covers yet")
+    entries: dict[str, str] = Field(description="proposals: term → how it is said")
+    applied: dict[str, str] = Field(description="what was added to the project lexicon")
+    cached: bool = Field(description=_CACHED)
