@@ -1,4 +1,5 @@
-"""The studio: the project browser, then a project's timeline, scene editor and render panel.
+"""The studio: the project browser, then a project's script panel, timeline, scene editor and
+render panel.
 
 In a notebook or a Voila app (``notebooks/apps/studio.ipynb``)::
 
@@ -12,6 +13,8 @@ import html
 import logging
 import os
 import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
@@ -23,7 +26,11 @@ from widgets.errors import ErrorBox, describe_error
 from widgets.projects import ProjectBrowser
 from widgets.render_panel import RenderPanel
 from widgets.scene_editor import SceneEditor
+from widgets.script_panel import ScriptPanel
 from widgets.timeline import SceneTimeline
+
+if TYPE_CHECKING:
+    from vidkit.llm.protocol import LLM
 
 __all__ = ["Studio", "studio"]
 
@@ -31,10 +38,11 @@ log = logging.getLogger("widgets")
 
 
 class Studio(w.VBox):  # type: ignore[misc]
-    """The whole app for one workspace. Which scenes are already rendered is worked out in a
-    background thread (``background=False`` does it inline, for scripts and tests)."""
+    """The whole app for one workspace. Which scenes are already rendered, and the script
+    panel's LLM calls, run in background threads (``background=False`` runs them inline, for
+    scripts and tests). ``llm``: the script panel's model (default: from ``[llm]``)."""
 
-    def __init__(self, ws: Workspace, *, background: bool = True) -> None:
+    def __init__(self, ws: Workspace, *, background: bool = True, llm: LLM | None = None) -> None:
         self.ws = ws
         self.background = background
         self.slug: str | None = None
@@ -50,6 +58,20 @@ class Studio(w.VBox):  # type: ignore[misc]
             before_render=self.editor.save_if_dirty,
             on_finished=self._rendered,
         )
+        self.script = ScriptPanel(
+            ws,
+            llm=llm,
+            scene=lambda: self.editor.scene,
+            before_change=self.editor.save_if_dirty,
+            on_planned=self._planned,
+            on_revised=self._revised,
+            on_lexicon=lambda _slug, _added: self.refresh_status(),
+            background=background,
+        )
+        self.script_section = w.Accordion(
+            [self.script], titles=("Script: write the narration and plan the scenes with an LLM",)
+        )
+        self.script_section.add_class("vk-script-section")
         self.back = w.Button(description="All projects", icon="arrow-left")
         self.back.add_class("vk-back")
         self.back.on_click(lambda _b: self.show_projects())
@@ -58,6 +80,7 @@ class Studio(w.VBox):  # type: ignore[misc]
         self.project_view = w.VBox(
             [
                 w.HBox([self.back, self.project_title]),
+                self.script_section,
                 self.timeline,
                 self.editor,
                 self.panel,
@@ -86,6 +109,8 @@ class Studio(w.VBox):  # type: ignore[misc]
         self.timeline.show(slug)
         self.editor.load(slug, self.timeline.selected)
         self.panel.show_project(slug)
+        self.script.show_project(slug)
+        self.script_section.selected_index = None if self.timeline.scenes else 0
         self.refresh_status()
 
     def show_projects(self) -> None:
@@ -133,6 +158,38 @@ class Studio(w.VBox):  # type: ignore[misc]
                 fresh = None
             if fresh is not None and fresh.position != scene.position:
                 self.editor.moved(fresh.position)
+        self.refresh_status()
+
+    def _planned(self, slug: str, scenes: Sequence[Scene]) -> None:
+        """The script panel planned scenes: show them, and edit the first planned one (unless
+        the editor holds edits typed meanwhile: its save then asks before replacing)."""
+        if slug != self.slug:
+            return
+        self.timeline.show(slug)
+        alive = {s.id for s in self.timeline.scenes}
+        current = self.editor.scene
+        keep = current is not None and current.id in alive and self.editor.is_dirty
+        if scenes and not keep:
+            self.timeline.select(scenes[0].id)
+        elif current is not None and current.id not in alive:
+            self.timeline.select(self.timeline.selected)
+        self._scenes_changed()
+
+    def _revised(self, slug: str, scene: Scene) -> None:
+        """The script panel rewrote ``scene``'s narration: show it in the timeline and, when it
+        is the scene being edited, in the editor."""
+        if slug != self.slug:
+            return
+        self.timeline.show(slug)
+        current = self.editor.scene
+        if current is not None and current.id == scene.id:
+            if self.editor.is_dirty:
+                self.editor.message.info(
+                    "The Script panel revised this scene's narration while you had unsaved "
+                    "edits here: Save asks before replacing it; Reload shows the revision."
+                )
+            else:
+                self.editor.load(slug, scene.id)
         self.refresh_status()
 
     def _rendered(self) -> None:
