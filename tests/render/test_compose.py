@@ -121,3 +121,36 @@ def test_bad_frames_from_python_are_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="bytes, expected"):
         compose(timeline, tmp_path / "bad.mp4", screen_frames=wrong)
     assert not (tmp_path / "bad.mp4").exists()
+
+
+def _green_presenter() -> Iterator[np.ndarray]:
+    frame = np.zeros((64, 48, 4), np.uint8)
+    frame[..., 1] = 255
+    frame[..., 3] = 255
+    while True:
+        yield frame
+
+
+def test_a_title_card_never_hides_the_presenter(tmp_path: Path) -> None:
+    """Cards are drawn under the presenter, in the render and in the preview alike."""
+    from vidkit.render.preview import Previewer
+    from vidkit.timeline import CardLayer
+
+    timeline = _timeline(
+        1.0,
+        avatar=AvatarLayer(48, 64, Layout(x=0.5, y=0.5, scale=0.5)),  # centre, over the band
+        cards=(CardLayer("A long title across the middle", "", 0, 25),),
+    )
+    out = compose(timeline, tmp_path / "card.mp4", avatar_frames=_green_presenter())
+    raw = subprocess.run(
+        [ffmpeg_exe(), "-i", str(out), "-frames:v", "1", "-f", "rawvideo",
+         "-pix_fmt", "rgb24", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    rendered = np.frombuffer(raw, np.uint8).reshape(180, 320, 3)
+    previewed = Previewer(timeline, avatar_frames=lambda i: next(_green_presenter())).frame(
+        0, (320, 180)
+    )
+    for picture in (rendered, previewed):
+        r, g, b = (int(v) for v in picture[90, 160])
+        assert g > 200 and r < 60 and b < 60, (r, g, b)  # the presenter, not the card's text

@@ -141,6 +141,26 @@ def compose_command(
         filters.append("[0:v]format=yuv420p[screen]")
     current = "screen"
 
+    # Title cards (under the presenter, so a card never hides the face) ----------------------
+    for number, card in enumerate(timeline.cards):
+        label = f"card{number}"
+        start, end = card.start, card.start + card.duration
+        size = max(16, timeline.height // 14)
+        sub = max(12, timeline.height // 28)
+        enable = f"enable='between(n,{start},{end - 1})'"
+        font = font_path("DejaVuSans-Bold.ttf")
+        text = (
+            f"drawbox=x=0:y=ih*0.36:w=iw:h=ih*0.28:color=black@0.55:t=fill:{enable},"
+            f"drawtext=fontfile='{_escape(font)}':text='{_escape(card.title)}':fontsize={size}:"
+            f"fontcolor=white:x=(w-text_w)/2:y=h*0.42:{enable}"
+        )
+        if card.subtitle:
+            text += (
+                f",drawtext=fontfile='{_escape(font_path())}':text='{_escape(card.subtitle)}':"
+                f"fontsize={sub}:fontcolor=white@0.85:x=(w-text_w)/2:y=h*0.52:{enable}"
+            )
+        filters.append(f"[{current}]{text}[{label}]")
+        current = label
     # Avatar --------------------------------------------------------------------------------
     avatar = timeline.avatar
     if avatar is not None and (avatar_frames is not None or avatar.video is not None):
@@ -164,26 +184,7 @@ def compose_command(
         )
         current = "withavatar"
 
-    # Cards and captions ---------------------------------------------------------------------
-    for number, card in enumerate(timeline.cards):
-        label = f"card{number}"
-        start, end = card.start, card.start + card.duration
-        size = max(16, timeline.height // 14)
-        sub = max(12, timeline.height // 28)
-        enable = f"enable='between(n,{start},{end - 1})'"
-        font = font_path("DejaVuSans-Bold.ttf")
-        text = (
-            f"drawbox=x=0:y=ih*0.36:w=iw:h=ih*0.28:color=black@0.55:t=fill:{enable},"
-            f"drawtext=fontfile='{_escape(font)}':text='{_escape(card.title)}':fontsize={size}:"
-            f"fontcolor=white:x=(w-text_w)/2:y=h*0.42:{enable}"
-        )
-        if card.subtitle:
-            text += (
-                f",drawtext=fontfile='{_escape(font_path())}':text='{_escape(card.subtitle)}':"
-                f"fontsize={sub}:fontcolor=white@0.85:x=(w-text_w)/2:y=h*0.52:{enable}"
-            )
-        filters.append(f"[{current}]{text}[{label}]")
-        current = label
+    # Captions (on top of everything) ----------------------------------------------------------
     if captions_ass is not None and timeline.captions.burn_in and timeline.captions.cues:
         fonts = Path(font_path()).parent
         filters.append(

@@ -2,9 +2,9 @@
 numpy at preview size in a few milliseconds once the sources around it are decoded.
 
 The picture is the final render's (:mod:`vidkit.render.compose`), layer for layer: the screen
-(letterboxed, fitted as :func:`~vidkit.render.fit.fit_filter` plays it), the avatar where
-:meth:`~vidkit.timeline.AvatarLayer.placement` puts it (its frame ``i`` at scene frame ``i``,
-the last one held after it ends), title cards, then the caption cue on screen, drawn as the
+(letterboxed, fitted as :func:`~vidkit.render.fit.fit_filter` plays it), title cards, the avatar
+where :meth:`~vidkit.timeline.AvatarLayer.placement` puts it (its frame ``i`` at scene frame
+``i``, the last one held after it ends), then the caption cue on screen, drawn as the
 final render draws them (:mod:`vidkit.render.overlay`).
 
 Decoded frames are cached by source (file and size), not by timeline: moving or resizing the
@@ -103,20 +103,23 @@ class Previewer:
             tl = self.timeline
             i = self.index(at)
             out = self._screen(tl, width, height).frame(i)
-            self._draw_avatar(out, tl, i)
-            keys: list[tuple[Any, ...]] = [
+            cards: list[tuple[Any, ...]] = [
                 ("card", card.title, card.subtitle, width, height)
                 for card in tl.cards
                 if card.start <= i < card.start + card.duration
             ]
+            self._draw_patches(out, cards)
+            self._draw_avatar(out, tl, i)
             cue = _cue_at(tl, i)
             if cue:
-                keys.append(("caption", cue, width, height))
-            for key in keys:
-                patch = self._patch(key)
-                if patch is not None:
-                    over(out, patch.image, patch.x, patch.y)
+                self._draw_patches(out, [("caption", cue, width, height)])
             return out
+
+    def _draw_patches(self, out: Pixels, keys: list[tuple[Any, ...]]) -> None:
+        for key in keys:
+            patch = self._patch(key)
+            if patch is not None:
+                over(out, patch.image, patch.x, patch.y)
 
     # ---- layers ----------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 STAGE = "compose"
-VERSION = 1
+VERSION = 2  # 2: title cards under the presenter
 
 Progress = Callable[[int, int], None]
 Frame = npt.NDArray[np.uint8]
