@@ -63,8 +63,14 @@ class Workspace:
         return self.catalogue.update_project(slug, **changes)
 
     def delete_project(self, slug: str) -> None:
-        """Delete a project, its scenes, assets and jobs, then the files nothing else uses."""
+        """Delete a project, its scenes, assets and jobs, then the files nothing else uses and
+        the project's assembly cache."""
+        import shutil
+
+        from vidkit.stages.assemble import cache_folder
+
         self.catalogue.delete_project(slug, remove_files=self.store.remove)
+        shutil.rmtree(cache_folder(self, slug), ignore_errors=True)
 
     # scenes ---------------------------------------------------------------------------------
 
