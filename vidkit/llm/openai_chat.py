@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
+from vidkit.backends._openai import base_url, openai_client
 from vidkit.errors import BackendError
 from vidkit.llm.protocol import Message, Progress, Reply
 from vidkit.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
@@ -51,7 +51,7 @@ class OpenAIChat:
     ) -> None:
         if not url:
             raise BackendError(f"no LLM server is configured: set {section} {url_key}")
-        self.url = _base_url(url)
+        self.url = base_url(url)
         self.model = model
         self.api_key_env = api_key_env
         self.timeout_s = timeout_s
@@ -126,15 +126,7 @@ class OpenAIChat:
 
     def _get_client(self) -> Any:
         if self._client is None:
-            try:
-                from openai import OpenAI
-            except ImportError as exc:
-                raise BackendError(
-                    "the openai package is missing: run `pip install openai`"
-                ) from exc
-            self._client = OpenAI(
-                base_url=self.url, api_key=self._api_key, timeout=self.timeout_s, max_retries=0
-            )
+            self._client = openai_client(self.url, self._api_key, self.timeout_s)
         return self._client
 
     def _scrub(self, text: str) -> str:
@@ -209,8 +201,3 @@ class OpenAIChat:
             message = body
         text = str(message or getattr(exc, "message", "") or "no detail")
         return self._scrub(text)[:200]
-
-
-def _base_url(url: str) -> str:
-    url = url.rstrip("/")
-    return url if urlsplit(url).path else f"{url}/v1"

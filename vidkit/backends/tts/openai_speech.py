@@ -19,9 +19,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from vidkit.audio import atomic_output, convert_to_pcm16, wav_info
+from vidkit.backends._openai import base_url, openai_client
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
 from vidkit.errors import BackendError, InvalidInput, MediaError
@@ -63,7 +63,7 @@ class OpenAISpeechTTS:
     ) -> None:
         if not url:
             raise BackendError(f"no TTS service is configured: set {_WHERE}")
-        self.url = _base_url(url)
+        self.url = base_url(url)
         self.model = model
         self.voice = voice
         self.api_key_env = api_key_env
@@ -142,21 +142,8 @@ class OpenAISpeechTTS:
 
     def _get_client(self) -> Any:
         if self._client is None:
-            try:
-                from openai import OpenAI
-            except ImportError as exc:
-                raise BackendError(
-                    "the openai package is missing: run `pip install openai`"
-                ) from exc
-            self._client = OpenAI(
-                base_url=self.url, api_key=self._api_key, timeout=self.timeout_s, max_retries=0
-            )
+            self._client = openai_client(self.url, self._api_key, self.timeout_s)
         return self._client
-
-
-def _base_url(url: str) -> str:
-    url = url.rstrip("/")
-    return url if urlsplit(url).path else f"{url}/v1"
 
 
 @contextlib.contextmanager
