@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.backends.tts_doubles import shared_piper
+from tests.backends.tts_doubles import steady_piper
 from vidkit.audio import read_wav, write_wav
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.aligner import pocketsphinx as pocketsphinx_module
@@ -32,7 +32,7 @@ def test_is_an_aligner(aligner: PocketsphinxAligner) -> None:
 
 def test_word_starts_agree_with_piper(aligner: PocketsphinxAligner, tmp_path: Path) -> None:
     wav = tmp_path / "speech.wav"
-    piper = shared_piper().synthesize(SENTENCE, wav)  # 22.05 kHz: the aligner resamples
+    piper = steady_piper().synthesize(SENTENCE, wav)  # 22.05 kHz: the aligner resamples
     aligned = aligner.align(wav, SENTENCE)
     assert [w.word for w in aligned.words] == [w.word for w in piper.words]
     offsets = [
@@ -44,7 +44,7 @@ def test_word_starts_agree_with_piper(aligner: PocketsphinxAligner, tmp_path: Pa
 
 def test_phones_cover_the_audio(aligner: PocketsphinxAligner, tmp_path: Path) -> None:
     wav = tmp_path / "speech.wav"
-    shared_piper().synthesize("Good morning, everyone.", wav)
+    steady_piper().synthesize("Good morning, everyone.", wav)
     timings = aligner.align(wav, "Good morning, everyone.")
     assert timings.alphabet == "arpabet"
     phones = timings.phonemes
@@ -59,7 +59,7 @@ def test_words_missing_from_the_dictionary_get_guessed_pronunciations(
 ) -> None:
     text = "Run kubectl zorblax now, then open the vidkit project."
     wav = tmp_path / "speech.wav"
-    piper = shared_piper().synthesize(text, wav)
+    piper = steady_piper().synthesize(text, wav)
     timings = aligner.align(wav, text)
     assert [w.word for w in timings.words] == [w.word for w in piper.words]
     offsets = [
@@ -74,7 +74,7 @@ def test_without_espeak_unknown_words_are_spelled(
     monkeypatch.setattr(pocketsphinx_module, "_guess_arpabet", lambda word: "")
     text = "Run qwzxkubectl qwzxzorblax now, then wait."  # fresh words: not yet in the dictionary
     wav = tmp_path / "speech.wav"
-    piper = shared_piper().synthesize(text, wav)
+    piper = steady_piper().synthesize(text, wav)
     words = PocketsphinxAligner().align(wav, text).words
     assert [w.word for w in words] == [w.word for w in piper.words]
     assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(words))
@@ -91,7 +91,7 @@ def test_words_without_any_phones_share_the_gap_as_fillers(
     monkeypatch.setattr(pocketsphinx_module, "_spell_arpabet", lambda decoder, word: "")
     text = "Run qwzyzubectl qwzyzorblax now, then wait."
     wav = tmp_path / "speech.wav"
-    piper = shared_piper().synthesize(text, wav)
+    piper = steady_piper().synthesize(text, wav)
     words = PocketsphinxAligner().align(wav, text).words
     assert [w.word for w in words] == [w.word for w in piper.words]
     assert all(w.end_ms > w.start_ms for w in words)

@@ -182,6 +182,16 @@ def shared_piper() -> PiperTTS:
 
 
 @functools.cache
+def steady_piper() -> PiperTTS:
+    """Piper with its noise turned off: the same text gives the same samples on every run.
+
+    The voice's own noise scales make every synthesis a little different (pauses move by
+    hundreds of milliseconds), so tests that compare timings to a tolerance use this voice.
+    """
+    return PiperTTS(noise_scale=0.0, noise_w_scale=0.0)
+
+
+@functools.cache
 def shared_server() -> SpeechServer:
     """One local speech server (speaking with Piper) for the whole test session."""
 
