@@ -42,9 +42,12 @@ def test_narration_stats_count_words_and_time() -> None:
 
 def test_a_5_mb_paste_is_cheap_and_says_it_is_too_long() -> None:
     text = "word " * 1_000_000
-    started = time.perf_counter()
-    stats = editing.narration_stats(text)
-    assert time.perf_counter() - started < 0.1
+    times = []
+    for _ in range(3):  # the best of three: one sample can meet a scheduler stall
+        started = time.perf_counter()
+        stats = editing.narration_stats(text)
+        times.append(time.perf_counter() - started)
+    assert min(times) < 0.1
     assert not stats.exact and stats.words == pytest.approx(1_000_000, rel=0.01)
     assert stats.problem is not None and f"{TEXT_MAX:,}" in stats.problem
     assert "about 1,000,001 words" in stats.summary() and "h spoken" in stats.summary()

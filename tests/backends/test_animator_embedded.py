@@ -23,13 +23,13 @@ import numpy.typing as npt
 import pytest
 
 from tests.backends import portraits
+from tests.backends.tts_doubles import steady_piper
 from vidkit.backends.animator import frame_count
 from vidkit.backends.animator._eyes import eyes
 from vidkit.backends.animator._mouth import Mouth
 from vidkit.backends.animator.embedded import EmbeddedAnimator
 from vidkit.backends.facerig import Rig
 from vidkit.backends.facerig.mediapipe import MediaPipeFaceRig
-from vidkit.backends.tts.piper import PiperTTS
 from vidkit.errors import InvalidInput
 from vidkit.timing import PhonemeTiming, Timings
 from vidkit.visemes import MouthShape, viseme_of
@@ -76,7 +76,7 @@ def rig(rigger: MediaPipeFaceRig, portrait: npt.NDArray[np.uint8]) -> Rig:
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Timings]:
     wav = tmp_path_factory.mktemp("speech") / "speech.wav"
-    timings = PiperTTS().synthesize(SENTENCE, wav)
+    timings = steady_piper().synthesize(SENTENCE, wav)
     assert timings.duration_ms >= 10_000
     return wav, timings
 
