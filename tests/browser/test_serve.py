@@ -125,7 +125,7 @@ def test_kernels_of_closed_tabs_are_culled_and_open_tabs_keep_theirs(
         config=write_config(tmp_path / "ws"),
         notebook=write_app(tmp_path / "app"),
         port=0,
-        cull_idle_timeout_s=10,  # longer than a page takes to connect its kernel under load
+        cull_idle_timeout_s=20,  # far longer than a page takes to connect its kernel under load
         cull_interval_s=1,
     )
     with running_studio(settings, log_path=tmp_path / "voila.log") as server:
