@@ -196,3 +196,27 @@ def test_the_python_example_in_the_docs_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("512 512 478 ")
     assert read_rgba(tmp_path / "cutout.png").shape == (512, 512, 4)
+
+
+def test_a_program_that_used_the_mediapipe_tasks_exits_quietly() -> None:
+    """Tasks still open at exit are closed before Python shuts thread pools down; closing them
+    later printed two tracebacks at the end of every `vidkit render` that rigged a face."""
+    code = (
+        "import sys, numpy as np; from pathlib import Path; from skimage import data\n"
+        "from vidkit.backends.matting.mediapipe_selfie import MediaPipeSelfieMatting\n"
+        "from vidkit.backends.facerig.mediapipe import MediaPipeFaceRig\n"
+        "models = Path(sys.argv[1]); photo = np.ascontiguousarray(data.astronaut())\n"
+        "matte = MediaPipeSelfieMatting(models / 'selfie_segmentation.tflite')\n"
+        "rig = MediaPipeFaceRig(models / 'face_landmarker.task')\n"
+        "print(matte.mask(photo).shape, rig.detect(photo).landmarks.shape)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(MODELS)],
+        capture_output=True,
+        text=True,
+        cwd=portraits.REPO,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(512, 512) (478, 3)"
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr

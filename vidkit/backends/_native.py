@@ -1,17 +1,55 @@
-"""Keeping native libraries' start-up chatter (mediapipe's absl/TFLite logging) off the
-terminal: they write straight to file descriptor 2, below Python's logging."""
+"""Native libraries without the noise: mediapipe's start-up chatter (absl/TFLite logging,
+written straight to file descriptor 2, below Python's logging) kept off the terminal, and its
+tasks closed before Python's exit makes closing them fail with tracebacks."""
 
 from __future__ import annotations
 
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["quiet_native_stderr"]
+__all__ = ["close_with", "quiet_native_stderr"]
 
 _LOCK = threading.Lock()
+_OPEN: set[weakref.finalize[Any, Any]] = set()
+_OPEN_LOCK = threading.Lock()
+_HOOKED = False
+
+
+def close_with(owner: object, task: Any) -> weakref.finalize[Any, Any]:
+    """Close a mediapipe ``task`` when ``owner`` goes away, when the returned finalizer is
+    called, or at the latest when Python begins to exit.
+
+    A task closes itself on a thread pool, and Python shuts thread pools down before ``atexit``
+    callbacks and ``__del__`` run: a task still open then fails to close with two tracebacks
+    ("cannot schedule new futures after shutdown"). So open tasks are closed in the first step
+    of the exit, before the thread pools go.
+    """
+    global _HOOKED
+    closer = weakref.finalize(owner, task.close)
+    closer.atexit = False  # the exit hook below closes it, earlier than atexit would
+    with _OPEN_LOCK:
+        _OPEN.difference_update([c for c in _OPEN if not c.alive])
+        _OPEN.add(closer)
+        if not _HOOKED:
+            # run before concurrent.futures' own hook (registered earlier, run later)
+            register = getattr(threading, "_register_atexit", None)
+            if register is not None:
+                register(_close_open_tasks)
+            _HOOKED = True
+    return closer
+
+
+def _close_open_tasks() -> None:
+    with _OPEN_LOCK:
+        closers = list(_OPEN)
+        _OPEN.clear()
+    for closer in closers:
+        closer()
 
 
 @contextmanager

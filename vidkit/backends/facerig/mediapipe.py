@@ -28,7 +28,7 @@ import numpy.typing as npt
 from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
-from vidkit.backends._native import quiet_native_stderr
+from vidkit.backends._native import close_with, quiet_native_stderr
 from vidkit.backends.facerig import Rig
 from vidkit.errors import BackendError, InvalidInput
 from vidkit.imaging import check_rgb
@@ -214,9 +214,7 @@ class MediaPipeFaceRig(Closing):
             )
             with quiet_native_stderr():
                 self._landmarker = vision.FaceLandmarker.create_from_options(options)
-            # Closed when this object goes away or, at the latest, when Python exits (before
-            # mediapipe's own modules are torn down, which makes its __del__ fail noisily).
-            self._closer = weakref.finalize(self, self._landmarker.close)
+            self._closer = close_with(self, self._landmarker)  # closed at the latest on exit
         return self._landmarker
 
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
-from vidkit.backends._native import quiet_native_stderr
+from vidkit.backends._native import close_with, quiet_native_stderr
 from vidkit.errors import BackendError
 from vidkit.imaging import check_rgb
 
@@ -87,9 +87,7 @@ class MediaPipeSelfieMatting(Closing):
             )
             with quiet_native_stderr():
                 self._segmenter = vision.ImageSegmenter.create_from_options(options)
-            # Closed when this object goes away or, at the latest, when Python exits (before
-            # mediapipe's own modules are torn down, which makes its __del__ fail noisily).
-            self._closer = weakref.finalize(self, self._segmenter.close)
+            self._closer = close_with(self, self._segmenter)  # closed at the latest on exit
         return self._segmenter
 
 
