@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -198,3 +200,58 @@ def test_waiting_writer_gets_through_when_the_lock_is_released(tmp_path: Path) -
         holder.wait()
     with duckdb.connect(str(path)) as conn:
         assert conn.execute("SELECT count(*) FROM projects").fetchone() == (1,)
+
+
+def test_the_file_is_free_between_units_of_work(tmp_path: Path) -> None:
+    """Each unit of work attaches the file and detaches it again: another program can open it
+    in between, although this process keeps its DuckDB instance."""
+    path = tmp_path / "shared.duckdb"
+    catalogue = Catalogue(path)
+    catalogue.create_project(slug="a", title="A")
+    count = "print(c.execute('SELECT count(*) FROM projects').fetchone()[0])"
+    reader = [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect(sys.argv[1]); {count}",
+              str(path)]  # fmt: skip
+    assert subprocess.run(reader, capture_output=True, text=True, check=True).stdout.strip() == "1"
+    catalogue.create_project(slug="b", title="B")
+    assert subprocess.run(reader, capture_output=True, text=True, check=True).stdout.strip() == "2"
+    with catalogue.session():  # held: the other program is refused
+        refused = subprocess.run(reader, capture_output=True, text=True)
+    assert refused.returncode != 0 and "lock" in refused.stderr.lower()
+
+
+def test_two_catalogues_in_one_process_stay_apart(tmp_path: Path) -> None:
+    first, second = Catalogue(tmp_path / "one.duckdb"), Catalogue(tmp_path / "two.duckdb")
+    with first.session():  # one file attached while a new, empty one is set up
+        first.create_project(slug="only-in-one", title="One")
+        second.create_project(slug="only-in-two", title="Two")
+    assert [p.slug for p in first.projects()] == ["only-in-one"]
+    assert [p.slug for p in second.projects()] == ["only-in-two"]
+
+    def write(catalogue: Catalogue, prefix: str) -> None:
+        for i in range(15):
+            catalogue.create_project(slug=f"{prefix}-{i}", title=prefix)
+
+    threads = [
+        threading.Thread(target=write, args=(first, "t1")),
+        threading.Thread(target=write, args=(second, "t2")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {p.slug for p in first.projects()} == {"only-in-one"} | {f"t1-{i}" for i in range(15)}
+    assert {p.slug for p in second.projects()} == {"only-in-two"} | {f"t2-{i}" for i in range(15)}
+
+
+def _forked_child(path: str) -> None:
+    Catalogue(Path(path)).create_project(slug="from-child", title="Child")
+
+
+def test_a_forked_child_makes_its_own_duckdb_instance(tmp_path: Path) -> None:
+    path = tmp_path / "forked.duckdb"
+    Catalogue(path).create_project(slug="from-parent", title="Parent")
+    child = multiprocessing.get_context("fork").Process(target=_forked_child, args=(str(path),))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert {p.slug for p in Catalogue(path).projects()} == {"from-parent", "from-child"}

@@ -54,7 +54,7 @@ class Catalogue:
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Keep one connection open for many quick operations (about 25 ms saved per
+        """Keep one connection open for many quick operations (about 10 ms saved per
         operation). Other processes wait meanwhile, so keep the block short: lookups, not
         renders. Nested sessions reuse the outer one."""
         if getattr(self._held, "conn", None) is not None:

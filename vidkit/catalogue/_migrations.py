@@ -116,7 +116,12 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """The schema version of an open catalogue; 0 for an empty database file."""
-    tables = {row[0] for row in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    tables = {
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
     if "schema_version" not in tables:
         if tables:
             raise CatalogueError(
