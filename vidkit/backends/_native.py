@@ -31,16 +31,17 @@ def close_with(owner: object, task: Any) -> weakref.finalize[Any, Any]:
     """
     global _HOOKED
     closer = weakref.finalize(owner, task.close)
-    closer.atexit = False  # the exit hook below closes it, earlier than atexit would
     with _OPEN_LOCK:
-        _OPEN.difference_update([c for c in _OPEN if not c.alive])
-        _OPEN.add(closer)
         if not _HOOKED:
-            # run before concurrent.futures' own hook (registered earlier, run later)
+            # runs before concurrent.futures' own hook (registered earlier, run later)
             register = getattr(threading, "_register_atexit", None)
             if register is not None:
                 register(_close_open_tasks)
-            _HOOKED = True
+                _HOOKED = True
+        if _HOOKED:  # else atexit closes it: late, but better than never
+            closer.atexit = False
+            _OPEN.difference_update([c for c in _OPEN if not c.alive])
+            _OPEN.add(closer)
     return closer
 
 
