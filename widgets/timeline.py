@@ -45,6 +45,7 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
         self.statuses: dict[int, SceneStatus] = {}
         self._drawing = threading.RLock()  # statuses arrive from a background thread
         self.message = ErrorBox()
+        self._blocks: list[w.Button] = []
         self.blocks = w.HBox(layout=w.Layout(width="100%", overflow="auto"))
         self.blocks.add_class("vk-scene-blocks")
         self.total = w.HTML()
@@ -99,38 +100,56 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
             self._draw_blocks()
 
     def _draw_blocks(self) -> None:
-        blocks = []
+        """Show the scenes. Existing block buttons are updated in place (a redraw when only a
+        duration or the selection changed must not replace the page's elements under the
+        user's pointer); buttons are made or dropped only when the number of scenes changes."""
         total = 0
-        for scene in self.scenes:
+        for index, scene in enumerate(self.scenes):
             ms, spoken = self._duration(scene)
             total += ms
             status = self.statuses.get(scene.id)
             cached = status is not None and status.cached and status.scene == scene
             seconds = f"{ms / 1000:.0f} s" if spoken else f"≈{ms / 1000:.0f} s"
-            block = w.Button(
-                description=f"{scene.position}. {scene.title} · {seconds}",
-                tooltip=f"{scene.title}: {seconds}{' (rendered)' if cached else ''}",
-                button_style="info" if scene.id == self.selected else "",
-                layout=w.Layout(flex=f"{max(ms, 1)} 1 0px", min_width="7em", height="44px"),
-            )
-            block.add_class("vk-scene-block")
+            block = self._block(index)
+            block.description = f"{scene.position}. {scene.title} · {seconds}"
+            block.tooltip = f"{scene.title}: {seconds}{' (rendered)' if cached else ''}"
+            block.button_style = "info" if scene.id == self.selected else ""
+            block.layout.flex = f"{max(ms, 1)} 1 0px"
             if scene.id == self.selected:
                 block.add_class("vk-selected")
-            block.on_click(lambda _b, scene_id=scene.id: self.select(scene_id))
-            blocks.append(block)
-        if not blocks:
-            empty = w.HTML("<i>No scenes yet: click “Add scene”.</i>")
-            blocks.append(empty)
-        self.blocks.children = tuple(blocks)
+            else:
+                block.remove_class("vk-selected")
+        for gone in self._blocks[len(self.scenes) :]:
+            gone.close()
+        del self._blocks[len(self.scenes) :]
+        if self._blocks:
+            if tuple(self._blocks) != tuple(self.blocks.children):
+                self.blocks.children = tuple(self._blocks)
+        else:
+            self.blocks.children = (w.HTML("<i>No scenes yet: click “Add scene”.</i>"),)
         estimate = any(not self._duration(s)[1] for s in self.scenes)
         self.total.value = (
             f"<span style='padding-left:1em'>{len(self.scenes)} scene(s), "
             f"{'about ' if estimate else ''}{total / 1000:.0f} s</span>"
         )
-        index = self._index()
-        self.earlier.disabled = index is None or index == 0
-        self.later.disabled = index is None or index == len(self.scenes) - 1
-        self.delete.disabled = index is None
+        at = self._index()
+        self.earlier.disabled = at is None or at == 0
+        self.later.disabled = at is None or at == len(self.scenes) - 1
+        self.delete.disabled = at is None
+
+    def _block(self, index: int) -> w.Button:
+        """The block button at ``index``: clicking it selects the scene shown there."""
+        while len(self._blocks) <= index:
+            position = len(self._blocks)
+            block = w.Button(layout=w.Layout(min_width="7em", height="44px"))
+            block.add_class("vk-scene-block")
+            block.on_click(lambda _b, i=position: self._clicked(i))
+            self._blocks.append(block)
+        return self._blocks[index]
+
+    def _clicked(self, index: int) -> None:
+        if index < len(self.scenes):
+            self.select(self.scenes[index].id)
 
     def _index(self) -> int | None:
         for i, scene in enumerate(self.scenes):

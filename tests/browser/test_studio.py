@@ -200,8 +200,10 @@ def test_new_user_mistakes_get_clear_inline_messages(
     page.click(".vk-add-scene")
     expect(page.locator(".vk-scene-block.vk-selected")).to_have_count(1)
     page.fill(".vk-narration textarea", "A short first version.")
+    expect(page.locator(".vk-narration-stats")).to_contain_text("4 words")  # the kernel has it
     page.click(".vk-save-scene")
-    expect(page.locator(EDITOR_MESSAGE)).to_contain_text("Scene saved")
+    # longer than the catalogue's lock timeout: a lock error would show here, not a blank
+    expect(page.locator(EDITOR_MESSAGE)).to_contain_text("Scene saved", timeout=45_000)
 
     # a 5 MB narration pasted in: an inline message, the page stays usable, nothing saved
     started = time.monotonic()

@@ -90,3 +90,27 @@ def test_a_project_without_scenes(workspace: Workspace) -> None:
     assert timeline.delete.disabled and timeline.selected is None
     timeline.show("missing")
     assert timeline.message.is_error and "missing" in timeline.message.message
+
+
+def test_redrawing_updates_the_blocks_in_place(workspace: Workspace) -> None:
+    """A status update or a new selection changes the existing buttons: the page's elements
+    stay where they are under the user's pointer (new buttons would be drawn anew)."""
+    ids = _project(workspace)
+    timeline = SceneTimeline(workspace)
+    timeline.show("demo")
+    before = timeline.blocks.children
+    timeline.set_statuses([SceneStatus(workspace.scenes("demo")[0], 9_000, spoken=True)])
+    timeline.select(ids[2])
+    assert timeline.blocks.children == before
+    assert before[0].description == "1. Short · 9 s"
+    assert "vk-selected" in before[2]._dom_classes and "vk-selected" not in before[0]._dom_classes
+    workspace.move_scene("demo", ids[2], 1)  # another program reorders: a click follows the order
+    timeline.show("demo")
+    assert timeline.blocks.children == before
+    before[0].click()
+    assert timeline.selected == ids[2]
+    workspace.delete_scene("demo", ids[1])
+    timeline.show("demo")
+    assert timeline.blocks.children == before[:2]
+    descriptions = [b.description for b in timeline.blocks.children]
+    assert descriptions == ["1. Empty · ≈3 s", "2. Short · 9 s"]
