@@ -46,6 +46,7 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
         self._drawing = threading.RLock()  # statuses arrive from a background thread
         self.message = ErrorBox()
         self._blocks: list[w.Button] = []
+        self._empty = w.HTML("<i>No scenes yet: click “Add scene”.</i>")
         self.blocks = w.HBox(layout=w.Layout(width="100%", overflow="auto"))
         self.blocks.add_class("vk-scene-blocks")
         self.total = w.HTML()
@@ -126,7 +127,7 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
             if tuple(self._blocks) != tuple(self.blocks.children):
                 self.blocks.children = tuple(self._blocks)
         else:
-            self.blocks.children = (w.HTML("<i>No scenes yet: click “Add scene”.</i>"),)
+            self.blocks.children = (self._empty,)
         estimate = any(not self._duration(s)[1] for s in self.scenes)
         self.total.value = (
             f"<span style='padding-left:1em'>{len(self.scenes)} scene(s), "
