@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from vidkit.api import Workspace, open
+    from vidkit.workspace import Workspace, open
     from vidkit.config import Config
     from vidkit.errors import VidkitError
     from vidkit.model import Asset, Job, Layout, Project, Scene

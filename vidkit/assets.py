@@ -49,6 +49,18 @@ class AssetStore:
     def __repr__(self) -> str:
         return f"AssetStore({str(self.root)!r})"
 
+    def cache_folder(self, name: str, slug: str) -> Path:
+        """A folder for a stage's working files of one project (``name``: the stage), kept
+        between runs beside the stored objects and removed with the project."""
+        return self.root / "cache" / name / slug
+
+    def drop_caches(self, slug: str) -> None:
+        """Remove every cache folder of a project (it was deleted)."""
+        caches = self.root / "cache"
+        if caches.is_dir():
+            for stage in caches.iterdir():
+                shutil.rmtree(stage / slug, ignore_errors=True)
+
     def resolve(self, relpath: str) -> Path:
         """The absolute path of a stored file; refuses paths that escape the root."""
         pure = PurePosixPath(relpath.replace("\\", "/"))

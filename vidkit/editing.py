@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.errors import InvalidInput, VidkitError
 from vidkit.model import TEXT_MAX, Layout, Project, Scene
 from vidkit.timeline import (

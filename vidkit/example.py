@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.catalogue._projects import PROJECT_FIELDS
 from vidkit.catalogue._projects import clean_fields as clean_project_fields
 from vidkit.catalogue._scenes import SCENE_FIELDS

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.config import Config, load_config
 from vidkit.errors import InvalidInput, VidkitError
 from vidkit.model import Asset, Scene

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from vidkit.api import Workspace
-from vidkit.stages.assemble import cache_folder
 
 
 def test_deleting_a_project_removes_only_its_assembly_cache(workspace: Workspace) -> None:
     for slug in ("gone", "kept"):
         workspace.create_project(slug, slug.title())
-        folder = cache_folder(workspace, slug)
+        folder = workspace.store.cache_folder("assemble", slug)
         folder.mkdir(parents=True)
         (folder / "piece.aac").write_bytes(b"\0" * 16)
     workspace.delete_project("gone")
-    assert not cache_folder(workspace, "gone").exists()
-    assert (cache_folder(workspace, "kept") / "piece.aac").is_file()
+    assert not workspace.store.cache_folder("assemble", "gone").exists()
+    assert (workspace.store.cache_folder("assemble", "kept") / "piece.aac").is_file()
     workspace.delete_project("kept")  # a project that never assembled has no folder: fine
-    assert not cache_folder(workspace, "kept").exists()
+    assert not workspace.store.cache_folder("assemble", "kept").exists()

@@ -21,7 +21,17 @@ from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
 from vidkit.errors import NotFound
 from vidkit.model import Asset, Job, Project, Scene, Voice, validate_id
 
-__all__ = ["SCHEMA_VERSION", "Catalogue", "migrate", "schema_version"]
+from vidkit.catalogue._assets import check_kind
+from vidkit.catalogue._voices import check_voice_fields
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Catalogue",
+    "check_kind",
+    "check_voice_fields",
+    "migrate",
+    "schema_version",
+]
 
 #: Called with the asset paths that a delete left unreferenced, while the catalogue is still held.
 RemoveFiles = Callable[[list[str]], None]

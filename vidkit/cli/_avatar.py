@@ -15,7 +15,7 @@ from vidkit.cli._common import JsonFlag, session
 from vidkit.cli._output import duration, print_json
 
 if TYPE_CHECKING:
-    from vidkit.api import Workspace
+    from vidkit.workspace import Workspace
     from vidkit.config import Config
     from vidkit.stages.cutout import Cutout
     from vidkit.stages.rig import RigResult

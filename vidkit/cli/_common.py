@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from vidkit.api import Workspace
+    from vidkit.workspace import Workspace
     from vidkit.config import Config
 
 __all__ = ["JsonFlag", "Session", "YesFlag", "confirm", "error_line", "fail", "given", "session"]
@@ -42,7 +42,7 @@ class Session:
 
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            from vidkit.api import Workspace
+            from vidkit.workspace import Workspace
 
             self._workspace = Workspace(self.config())
         return self._workspace

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 
 from vidkit import __version__
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.config import Config
 from vidkit.errors import ConfigError, InvalidInput
 from vidkit.http import _routes_assets, _routes_author, _routes_projects, _routes_scenes

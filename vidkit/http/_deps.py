@@ -6,7 +6,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import Depends, Path, Request
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.http._schemas import ID_MAX, ErrorOut
 
 __all__ = ["ERRORS", "JSON_BODY_LIMIT", "AssetId", "SceneId", "WorkspaceDep"]

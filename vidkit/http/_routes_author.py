@@ -19,7 +19,7 @@ import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Body, Request
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.errors import BackendError, Conflict, InvalidInput, NotFound
 from vidkit.http._deps import ERRORS, JSON_BODY_LIMIT, SceneId, WorkspaceDep, get_workspace
 from vidkit.http._errors import UpstreamError

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.backends.animator import Animator, frame_count
 from vidkit.imaging import read_rgba
 from vidkit.model import Asset

@@ -20,14 +20,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.config import Config
 from vidkit.stages.cache import Outputs, run_cached
 
 if TYPE_CHECKING:
     from vidkit.pipeline import Event, SceneResult
 
-__all__ = ["STAGE", "VERSION", "assemble_project", "cache_folder"]
+__all__ = ["STAGE", "VERSION", "assemble_project"]
 
 STAGE = "assemble"
 VERSION = 3  # 3: AAC without noise substitution; audio kept between assemblies
@@ -65,7 +65,7 @@ def assemble_project(
             [ws.asset_path(s.video) for s in scenes], out,
             titles=[s.title for s in scenes], captions=captions, title=project.title,
             progress=lambda d, t: say(Event("assemble", None, d, t)),
-            cache=cache_folder(ws, slug), keys=[s.video.sha256 for s in scenes],
+            cache=ws.store.cache_folder(STAGE, slug), keys=[s.video.sha256 for s in scenes],
         )  # fmt: skip
         report.update(
             duration_ms=result.duration_ms,
@@ -103,11 +103,6 @@ def assemble_project(
         for role, asset in result.sidecars.items()
     }
     return final, sidecars, dict(result.asset.metadata.get("report", report))
-
-
-def cache_folder(ws: Workspace, slug: str) -> Path:
-    """Where a project's assembly keeps decoded scene audio and encoded audio pieces."""
-    return ws.store.root / "cache" / "assemble" / slug
 
 
 def _publish(source: Path, target: Path) -> Path:

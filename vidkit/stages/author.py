@@ -35,7 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.errors import Conflict, InvalidInput
 from vidkit.llm.budget import PROMPT_TOKENS, answer_tokens, limit_hint, plan_chunk_words

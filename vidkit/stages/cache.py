@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.errors import NotFound, VidkitError
 from vidkit.model import Asset, Job
 

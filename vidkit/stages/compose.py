@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.config import RenderConfig
 from vidkit.model import Asset, Project, Scene
 from vidkit.render.compose import compose

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.backends.matting import Matting
 from vidkit.backends.matting.refine import EdgeSettings
 from vidkit.backends.matting.refine import cutout as refine_cutout

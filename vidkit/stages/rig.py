@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.backends.facerig import FaceRig, Rig
 from vidkit.imaging import open_image
 from vidkit.model import Asset

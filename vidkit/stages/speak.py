@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.api import Workspace
+from vidkit.workspace import Workspace
 from vidkit.backends.tts import TTS, VoiceProfile
 from vidkit.model import Asset
 from vidkit.stages.cache import Outputs, run_cached
