@@ -1,10 +1,12 @@
 """Project files: a project and its scenes described in TOML, loaded into the catalogue.
 
 The example project in ``data/example/project.toml`` is one. The file has a ``[project]`` table
-(slug, title, subtitle, description, width, height, fps) and ``[[scenes]]`` tables (title,
-narration, notes, target_duration_ms, avatar_* fields, captions, and ``code``: a code file,
-relative to the project file, shown in that scene). Narration whitespace is normalised, so it
-can be wrapped freely in the file.
+(slug, title, subtitle, description, width, height, fps, voice, avatar) and ``[[scenes]]`` tables
+(title, narration, notes, target_duration_ms, avatar_* fields, captions, and ``code``: a code
+file, relative to the project file, shown in that scene). Narration whitespace is normalised, so
+it can be wrapped freely in the file. ``voice`` names one of the project's voice profiles, which
+a file cannot create: it works when replacing a project that has that profile ("" is the speech
+backend's default voice).
 """
 
 from __future__ import annotations
@@ -14,10 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.workspace import Workspace
-from vidkit.catalogue._projects import PROJECT_FIELDS
-from vidkit.catalogue._projects import clean_fields as clean_project_fields
-from vidkit.catalogue._scenes import SCENE_FIELDS
-from vidkit.catalogue._scenes import merge as merge_scene
+from vidkit.catalogue import PROJECT_FIELDS, SCENE_FIELDS, clean_project_fields, merge_scene
 from vidkit.errors import Conflict, InvalidInput, NotFound
 from vidkit.model import Project, Scene, validate_title
 

@@ -22,13 +22,21 @@ from vidkit.errors import NotFound
 from vidkit.model import Asset, Job, Project, Scene, Voice, validate_id
 
 from vidkit.catalogue._assets import check_kind
+from vidkit.catalogue._projects import PROJECT_FIELDS
+from vidkit.catalogue._projects import clean_fields as clean_project_fields
+from vidkit.catalogue._scenes import SCENE_FIELDS
+from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.catalogue._voices import check_voice_fields
 
 __all__ = [
+    "PROJECT_FIELDS",
+    "SCENE_FIELDS",
     "SCHEMA_VERSION",
     "Catalogue",
     "check_kind",
     "check_voice_fields",
+    "clean_project_fields",
+    "merge_scene",
     "migrate",
     "schema_version",
 ]
