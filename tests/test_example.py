@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,7 @@ def test_replace_follows_an_edited_file(workspace: Workspace, tmp_path: Path) ->
             "scene 1: avatar_scale",
         ),
         ('[project]\nslug = "X y"\ntitle = "X"\n', r"\[project\] slug"),
+        ('[project]\nslug = "x"\ntitle = "X"\nvoice = 1\n', r"\[project\] voice must be"),
     ],
 )
 def test_bad_project_files_change_nothing(
@@ -89,6 +91,36 @@ def test_bad_project_files_change_nothing(
     with pytest.raises(InvalidInput, match=message):
         load_project_file(workspace, path)
     assert workspace.projects() == []
+
+
+def test_project_file_chooses_the_voice(
+    workspace: Workspace, tmp_path: Path, make_media: Callable[..., Path]
+) -> None:
+    path = tmp_path / "p.toml"
+
+    def write(project: str, scene: str = "S") -> Path:
+        path.write_text(f'[project]\nslug = "t"\n{project}\n[[scenes]]\ntitle = "{scene}"\n')
+        return path
+
+    with pytest.raises(InvalidInput, match="add a voice profile first"):
+        load_project_file(workspace, write('title = "T"\nvoice = "Ada"'))
+    assert workspace.projects() == []
+
+    assert load_project_file(workspace, write('title = "T"')).voice == ""
+    workspace.add_voice(
+        "t", "Ada", make_media("audio", 1.0), transcript="x", consent="Ada agreed in writing"
+    )
+    chosen = load_project_file(workspace, write('title = "T"\nvoice = "Ada"'), replace=True)
+    assert chosen.voice == "Ada"
+    left_out = load_project_file(workspace, write('title = "T2"'), replace=True)
+    assert (left_out.title, left_out.voice) == ("T2", "Ada")
+    cleared = load_project_file(workspace, write('title = "T"\nvoice = ""'), replace=True)
+    assert cleared.voice == ""
+
+    with pytest.raises(InvalidInput, match="its voices: Ada"):
+        load_project_file(workspace, write('title = "T3"\nvoice = "Bob"', "X"), replace=True)
+    assert workspace.project("t").title == "T"
+    assert [s.title for s in workspace.scenes("t")] == ["S"]
 
 
 def test_example_project_brings_its_presenter(workspace: Workspace) -> None:

@@ -170,7 +170,11 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """A video project: an ordered list of scenes plus its output format."""
+    """A video project: an ordered list of scenes plus its output format and narrator voice.
+
+    ``voice`` is the name of one of the project's voice profiles that every narration is spoken
+    in; "" leaves the choice to the speech backend (its own default voice).
+    """
 
     id: int
     slug: str
@@ -183,6 +187,7 @@ class Project:
     scene_count: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    voice: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form used by the CLI's ``--json`` and the HTTP API."""
@@ -195,6 +200,7 @@ class Project:
             "width": self.width,
             "height": self.height,
             "fps": str(self.fps),
+            "voice": self.voice,
             "scene_count": self.scene_count,
             "created_at": _iso(self.created_at),
             "updated_at": _iso(self.updated_at),
@@ -205,6 +211,7 @@ class Project:
             ("slug", self.slug),
             ("scenes", str(self.scene_count)),
             ("format", f"{self.width}×{self.height} @ {self.fps} fps"),
+            ("voice", self.voice or "backend default"),
             ("updated", _iso(self.updated_at) or ""),
         ]
         subtitle = f"<div><i>{_e(self.subtitle)}</i></div>" if self.subtitle else ""

@@ -56,6 +56,32 @@ def test_v1_catalogue_upgrades_with_its_rows(tmp_path: Path) -> None:
     assert catalogue.finish_job(job.id).status == "done"
 
 
+def test_v3_catalogue_upgrades_to_the_default_project_voice(tmp_path: Path) -> None:
+    path = tmp_path / "v3.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        assert migrate(conn, target=3) == 3
+        conn.execute(
+            "INSERT INTO projects (slug, title, created_at, updated_at) "
+            "VALUES ('v3', 'From v3', now()::TIMESTAMP, now()::TIMESTAMP)"
+        )
+        conn.execute(
+            "INSERT INTO assets (project_id, kind, path, sha256, created_at) "
+            "SELECT id, 'voice_sample', 'objects/ad/ada.wav', 'ada', now()::TIMESTAMP "
+            "FROM projects"
+        )
+        conn.execute(
+            "INSERT INTO voices (project_id, name, sample_asset_id, transcript, consent, "
+            "created_at) SELECT p.id, 'Ada', a.id, 'Hello.', 'Ada agreed in writing', "
+            "now()::TIMESTAMP FROM projects p, assets a"
+        )
+
+    catalogue = Catalogue(path)
+    assert catalogue.schema_version() == SCHEMA_VERSION >= 4
+    assert catalogue.project("v3").voice == ""
+    assert catalogue.update_project("v3", voice="Ada").voice == "Ada"
+    assert catalogue.project("v3").voice == "Ada"
+
+
 def test_fresh_catalogue_is_at_the_current_version(tmp_path: Path) -> None:
     catalogue = Catalogue(tmp_path / "new.duckdb")
     assert catalogue.projects() == []

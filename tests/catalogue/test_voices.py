@@ -74,3 +74,48 @@ def test_deleting_a_project_removes_voices_and_lexicon(
     workspace.delete_project("p")
     workspace.create_project("p", "P again")
     assert workspace.lexicon("p") == {} and workspace.voices("p") == []
+
+
+def test_project_voice_is_one_of_its_profiles_or_the_default(
+    workspace: Workspace, make_media: Callable[..., Path]
+) -> None:
+    workspace.create_project("p", "P")
+    assert workspace.project("p").voice == ""
+    with pytest.raises(InvalidInput, match="add a voice profile first") as info:
+        workspace.update_project("p", voice="Ada")
+    assert info.value.field == "voice"
+    assert "none yet" in str(info.value)
+    assert workspace.project("p").voice == ""
+
+    workspace.add_voice(
+        "p", "Ada", make_media("audio", 1.0), transcript="x", consent="Ada agreed in writing"
+    )
+    assert workspace.update_project("p", voice=" Ada ").voice == "Ada"
+    assert workspace.project("p").voice == "Ada"
+    assert workspace.project("p").to_dict()["voice"] == "Ada"
+    assert [p.voice for p in workspace.projects()] == ["Ada"]
+
+    with pytest.raises(InvalidInput, match="its voices: Ada") as info:
+        workspace.update_project("p", voice="Bob", title="Changed")
+    assert info.value.field == "voice"
+    assert (workspace.project("p").voice, workspace.project("p").title) == ("Ada", "P")
+    for wrong in (None, 3, ["Ada"]):
+        with pytest.raises(InvalidInput) as info:
+            workspace.update_project("p", voice=wrong)
+        assert info.value.field == "voice"
+
+    # Another project's profiles are not this one's; renaming keeps the choice.
+    workspace.create_project("q", "Q")
+    with pytest.raises(InvalidInput, match="'Ada'"):
+        workspace.update_project("q", voice="Ada")
+    assert workspace.update_project("p", slug="p2").voice == "Ada"
+    assert workspace.update_project("p2", voice="").voice == ""
+    assert workspace.project("p2").voice == ""
+
+
+def test_a_new_project_has_no_profiles_to_choose(workspace: Workspace) -> None:
+    with pytest.raises(InvalidInput, match="add a voice profile first") as info:
+        workspace.create_project("p", "P", voice="Ada")
+    assert info.value.field == "voice"
+    assert workspace.projects() == []
+    assert workspace.create_project("p", "P", voice="").voice == ""

@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.cli.conftest import Cli, assert_user_error, cli_env
@@ -45,6 +46,32 @@ def test_create_list_show_rename_delete(cli: Cli, workspace: Workspace) -> None:
     assert cli("projects", "delete", "python-intro", "--yes").ok
     assert cli("projects", "list", "--json").json() == []
     assert "no projects yet" in cli("projects", "list").stdout
+
+
+def test_update_chooses_the_voice(
+    cli: Cli, workspace: Workspace, make_media: Callable[..., Path]
+) -> None:
+    workspace.create_project("p", "P")
+    assert "backend default" in cli("projects", "show", "p").stdout
+    refused = cli("projects", "update", "p", "--voice", "Ada")
+    assert_user_error(refused, "no voice profile named 'Ada'", "add a voice profile first")
+    assert workspace.project("p").voice == ""
+
+    workspace.add_voice(
+        "p", "Ada", make_media("audio", 1.0), transcript="x", consent="Ada agreed in writing"
+    )
+    assert cli("projects", "update", "p", "--voice", "Ada", "--json").json()["voice"] == "Ada"
+    assert workspace.project("p").voice == "Ada"
+    assert cli("projects", "show", "p", "--json").json()["project"]["voice"] == "Ada"
+    shown = cli("projects", "show", "p").stdout.splitlines()
+    assert ["voice", "Ada"] in [line.split() for line in shown]
+
+    cleared = cli("projects", "update", "p", "--voice", "")
+    assert cleared.ok
+    assert "voice" in cleared.stdout
+    assert workspace.project("p").voice == ""
+    assert "backend default" in cli("projects", "show", "p").stdout
+    assert_user_error(cli("projects", "update", "p"), "nothing to change", "--voice")
 
 
 def test_delete_asks_on_a_terminal(config_file: Path, workspace: Workspace) -> None:

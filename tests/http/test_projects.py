@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -64,6 +65,35 @@ def test_json_is_the_to_dict_of_the_library(
         api.get(f"/api/projects/{project}/scenes/{scene['id']}").json()
         == ws.scene(project, scene["id"]).to_dict()
     )
+
+
+def test_voice_is_one_of_the_projects_profiles(
+    server: RunningServer, api: httpx.Client, project: str, make_media: Callable[..., Path]
+) -> None:
+    url = f"/api/projects/{project}"
+    assert api.get(url).json()["voice"] == ""
+    refused = api.patch(url, json={"voice": "Ada", "title": "Changed"})
+    errors = field_errors(refused)
+    assert "add a voice profile first" in errors[("body", "voice")], errors
+    assert (api.get(url).json()["voice"], api.get(url).json()["title"]) == ("", "Test project")
+
+    ws = vidkit.open(server.config_path)
+    ws.add_voice(
+        project, "Ada", make_media("audio", 1.0), transcript="x", consent="Ada agreed in writing"
+    )
+    chosen = api.patch(url, json={"voice": "Ada"})
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["voice"] == "Ada"
+    assert api.get(url).json()["voice"] == ws.project(project).voice == "Ada"
+    assert [p["voice"] for p in api.get("/api/projects").json() if p["slug"] == project] == ["Ada"]
+
+    assert ("body", "voice") in field_errors(api.patch(url, json={"voice": None}))
+    assert ("body", "voice") in field_errors(api.patch(url, json={"voice": 5}))
+    assert api.get(url).json()["voice"] == "Ada"
+
+    cleared = api.patch(url, json={"voice": ""})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["voice"] == ws.project(project).voice == ""
 
 
 def test_renaming_the_slug_keeps_scenes_attached(

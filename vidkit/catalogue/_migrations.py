@@ -109,6 +109,12 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        4,
+        """
+        ALTER TABLE projects ADD COLUMN voice VARCHAR DEFAULT '';
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

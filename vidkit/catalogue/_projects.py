@@ -13,7 +13,9 @@ from vidkit.catalogue import _rows
 from vidkit.errors import Conflict, InvalidInput, NotFound
 from vidkit.model import Project, validate_slug, validate_text, validate_title
 
-PROJECT_FIELDS = frozenset({"slug", "title", "subtitle", "description", "width", "height", "fps"})
+PROJECT_FIELDS = frozenset(
+    {"slug", "title", "subtitle", "description", "width", "height", "fps", "voice"}
+)
 
 
 def project_id(conn: duckdb.DuckDBPyConnection, slug: str) -> int:
@@ -68,7 +70,33 @@ def clean_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif key == "fps":
             out[key] = str(_fps(value))
+        elif key == "voice":
+            if not isinstance(value, str):
+                raise InvalidInput(
+                    "voice must be the name of a voice profile, or '' for the default voice",
+                    field=key,
+                )
+            out[key] = validate_title(value, field_name=key) if value.strip() else ""
     return out
+
+
+def check_voice(conn: duckdb.DuckDBPyConnection, pid: int | None, name: str) -> None:
+    """Refuse a project voice that is not one of the project's voice profiles ("" is fine)."""
+    if not name:
+        return
+    names = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM voices WHERE project_id = ? ORDER BY id", [pid]
+        ).fetchall()
+    ]
+    if name not in names:
+        has = f"its voices: {', '.join(names)}" if names else "it has none yet"
+        raise InvalidInput(
+            f"the project has no voice profile named {name!r} ({has}); "
+            "add a voice profile first (Workspace.add_voice)",
+            field="voice",
+        )
 
 
 _FPS_RE = re.compile(r"^\d{1,6}(?:\.\d{1,6})?(?:/\d{1,6})?$")
@@ -109,6 +137,7 @@ def create(conn: duckdb.DuckDBPyConnection, fields: Mapping[str, Any]) -> Projec
     stamp = _rows.now()
     clean.setdefault("subtitle", "")
     clean.setdefault("description", "")
+    check_voice(conn, None, clean.get("voice", ""))
     columns = [*clean, "created_at", "updated_at"]
     values = [*clean.values(), stamp, stamp]
     marks = ", ".join("?" for _ in columns)
@@ -123,6 +152,8 @@ def update(conn: duckdb.DuckDBPyConnection, slug: str, changes: Mapping[str, Any
         return get(conn, slug)
     if "slug" in clean:
         _check_slug_free(conn, clean["slug"], except_id=pid)
+    if "voice" in clean:
+        check_voice(conn, pid, clean["voice"])
     assignments = ", ".join(f"{k} = ?" for k in clean)
     conn.execute(
         f"UPDATE projects SET {assignments}, updated_at = ? WHERE id = ?",

@@ -11,7 +11,8 @@ from vidkit.model import Asset, Job, Layout, Project, Scene
 
 PROJECT_COLUMNS = (
     "p.id, p.slug, p.title, p.subtitle, p.description, p.width, p.height, p.fps, "
-    "(SELECT count(*) FROM scenes s WHERE s.project_id = p.id), p.created_at, p.updated_at"
+    "(SELECT count(*) FROM scenes s WHERE s.project_id = p.id), p.created_at, p.updated_at, "
+    "p.voice"
 )
 SCENE_COLUMNS = (
     "id, project_id, position, title, narration, notes, target_duration_ms, avatar_corner, "
@@ -49,6 +50,7 @@ def project(row: tuple[Any, ...]) -> Project:
         scene_count=int(row[8]),
         created_at=_utc(row[9]),
         updated_at=_utc(row[10]),
+        voice=row[11] or "",
     )
 
 

@@ -26,6 +26,13 @@ Description = Annotated[str | None, typer.Option(help="What the video is about."
 Width = Annotated[int | None, typer.Option(help="Frame width in pixels (even, 16..7680).")]
 Height = Annotated[int | None, typer.Option(help="Frame height in pixels (even, 16..7680).")]
 Fps = Annotated[str | None, typer.Option(help="Frame rate, such as 30 or 30000/1001.")]
+Voice = Annotated[
+    str | None,
+    typer.Option(
+        help="The voice profile every narration is spoken in; '' for the speech backend's "
+        "default voice."
+    ),
+]
 
 
 @app.command("list")
@@ -88,6 +95,7 @@ def _describe(project: Project) -> str:
         ("slug", project.slug),
         ("subtitle", project.subtitle),
         ("format", f"{project.width}x{project.height} @ {project.fps} fps"),
+        ("voice", project.voice or "backend default"),
         ("scenes", str(project.scene_count)),
         ("created", when(project.created_at)),
         ("updated", when(project.updated_at)),
@@ -113,9 +121,10 @@ def update(
     width: Width = None,
     height: Height = None,
     fps: Fps = None,
+    voice: Voice = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a project's fields; --slug renames it."""
+    """Change a project's fields; --slug renames it, --voice chooses its narrator voice."""
     changes = given(
         slug=new_slug,
         title=title,
@@ -124,11 +133,12 @@ def update(
         width=width,
         height=height,
         fps=fps,
+        voice=voice,
     )
     if not changes:
         fail(
             "nothing to change: pass one or more of --slug, --title, --subtitle, "
-            "--description, --width, --height, --fps"
+            "--description, --width, --height, --fps, --voice"
         )
     project = session(ctx).workspace().update_project(slug, **changes)
     if as_json:

@@ -123,6 +123,12 @@ class ProjectUpdate(_Request):
     width: int | None = None
     height: int | None = None
     fps: Fps | None = None
+    voice: Text | None = Field(
+        default=None,
+        description="the voice profile every narration is spoken in; '' for the speech "
+        "backend's default voice",
+        examples=["Ada", ""],
+    )
 
 
 class _SceneFields(_Request):
@@ -227,6 +233,10 @@ class ProjectOut(_Response):
     width: int
     height: int
     fps: str
+    voice: str = Field(
+        description="the voice profile every narration is spoken in; '' for the speech "
+        "backend's default voice"
+    )
     scene_count: int
     created_at: str | None
     updated_at: str | None
