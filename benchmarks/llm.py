@@ -30,11 +30,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from vidkit.api import Workspace  # noqa: E402
+from vidkit.authoring import plan_scenes  # noqa: E402
+from vidkit.backends.llm.embedded import EmbeddedLLM  # noqa: E402
+from vidkit.backends.llm.protocol import Reply  # noqa: E402
 from vidkit.config import parse_config  # noqa: E402
-from vidkit.llm.embedded import EmbeddedLLM  # noqa: E402
-from vidkit.llm.protocol import Reply  # noqa: E402
 from vidkit.models import require  # noqa: E402
-from vidkit.stages.author import plan_scenes  # noqa: E402
 
 TOKENS = 128
 

@@ -30,7 +30,7 @@ from widgets.script_panel import ScriptPanel
 from widgets.timeline import SceneTimeline
 
 if TYPE_CHECKING:
-    from vidkit.llm.protocol import LLM
+    from vidkit.authoring import LLM
 
 __all__ = ["Studio", "studio"]
 

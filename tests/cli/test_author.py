@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends.llm.servers import ChatServer, Request
+from tests.backends.llm.test_contract import free_port
 from tests.cli.conftest import Result, assert_user_error, cli_env, run_cli
 from tests.conftest import write_config
-from tests.llm.servers import ChatServer, Request
-from tests.llm.test_contract import free_port
 
 KEY = "sk-cli-test-key-0123456789"
 ENV = "VIDKIT_CLI_LLM_KEY"

@@ -1,6 +1,7 @@
 """Authoring over HTTP: write, plan, revise and lexicon routes on a real uvicorn server, with the
-LLM a real local OpenAI-compatible server (``tests.llm.servers``), a deterministic stand-in for
-the protocol, or the embedded model itself; and every way the LLM fails, as an HTTP status."""
+LLM a real local OpenAI-compatible server (``tests.backends.llm.servers``), a deterministic
+stand-in for the protocol, or the embedded model itself; and every way the LLM fails, as an
+HTTP status."""
 
 from __future__ import annotations
 
@@ -19,17 +20,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.backends.llm.doubles import ScriptedLLM
+from tests.backends.llm.servers import Answer, ChatServer, Request, Status
 from tests.conftest import write_config
 from tests.http.support import RunningServer, field_errors, running_server, server_env
-from tests.llm.doubles import ScriptedLLM
-from tests.llm.servers import Answer, ChatServer, Request, Status
+from vidkit.backends.llm.protocol import Message, Progress, Reply
+from vidkit.backends.llm.retry import LLMOutputError, Transient
 from vidkit.config import load_config
 from vidkit.errors import BackendError
 from vidkit.http import create_app
 from vidkit.http._llm import upstream_error
 from vidkit.http._routes_author import LLM_WORKERS
-from vidkit.llm.protocol import Message, Progress, Reply
-from vidkit.llm.retry import LLMOutputError, Transient
 
 KEY = "sk-http-author-test-0123456789"
 ENV = "VIDKIT_HTTP_TEST_LLM_KEY"

@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
+from tests.authoring.test_authoring import SCRIPT, plan_answer
+from tests.backends.llm.conftest import KEY
+from tests.backends.llm.doubles import ScriptedLLM
+from tests.backends.llm.servers import ChatServer
+from tests.backends.llm.test_contract import free_port
 from tests.conftest import write_config
-from tests.llm.conftest import KEY
-from tests.llm.doubles import ScriptedLLM
-from tests.llm.servers import ChatServer
-from tests.llm.test_contract import free_port
-from tests.stages.test_author import SCRIPT, plan_answer
 from tests.widgets.conftest import FAST
 from vidkit.api import Workspace
+from vidkit.authoring import latest_script
+from vidkit.backends.llm.protocol import Message
 from vidkit.config import load_config
-from vidkit.llm.protocol import Message
 from vidkit.model import Scene
-from vidkit.stages.author import latest_script
 from widgets.script_panel import ScriptPanel
 from widgets.studio import Studio
 

@@ -19,7 +19,7 @@ from vidkit.errors import ConfigError
 from vidkit.models import require
 
 if TYPE_CHECKING:
-    from vidkit.llm.protocol import LLM
+    from vidkit.backends.llm.protocol import LLM
 
 __all__ = [
     "build_aligner",
@@ -102,12 +102,12 @@ def build_animator(config: Config) -> Animator:
 def build_llm(config: Config) -> LLM:
     """``[llm] backend``: ``embedded`` (SmolLM2-135M in-process: weak but valid, for demos and
     tests), ``openai`` (``[llm.cloud]``), ``ollama`` or ``llamacpp`` (``[llm.local]``)."""
-    from vidkit.llm.retry import RetryPolicy
+    from vidkit.backends.llm.retry import RetryPolicy
 
     llm = config.llm
     policy = RetryPolicy(attempts=llm.retries + 1)
     if llm.backend == "embedded":
-        from vidkit.llm.embedded import EmbeddedLLM
+        from vidkit.backends.llm.embedded import EmbeddedLLM
 
         if llm.embedded.gguf:
             gguf = Path(llm.embedded.gguf).expanduser()
@@ -123,7 +123,7 @@ def build_llm(config: Config) -> LLM:
             seed=llm.embedded.seed,
         )
     if llm.backend == "ollama":
-        from vidkit.llm.ollama_chat import OllamaChat
+        from vidkit.backends.llm.ollama_chat import OllamaChat
 
         return OllamaChat(
             llm.local.ollama_url,
@@ -133,7 +133,7 @@ def build_llm(config: Config) -> LLM:
             context_tokens=llm.local.context_tokens,
             policy=policy,
         )
-    from vidkit.llm.openai_chat import OpenAIChat
+    from vidkit.backends.llm.openai_chat import OpenAIChat
 
     if llm.backend == "llamacpp":
         return OpenAIChat(

@@ -18,8 +18,7 @@ from vidkit.cli._common import JsonFlag, Session, fail, session
 from vidkit.cli._output import duration, print_json, table
 
 if TYPE_CHECKING:
-    from vidkit.llm.protocol import LLM
-    from vidkit.stages.author import PlanMode
+    from vidkit.authoring import LLM, PlanMode
 
 Slug = Annotated[str, typer.Argument(metavar="SLUG", help="The project's slug.")]
 
@@ -66,7 +65,7 @@ class _Progress:
 
 
 def _llm(s: Session) -> tuple[LLM, int]:
-    from vidkit.backends.registry import build_llm
+    from vidkit.authoring import build_llm
 
     config = s.config()
     return build_llm(config), config.llm.retries + 1
@@ -107,7 +106,7 @@ def write(
     as_json: JsonFlag = False,
 ) -> None:
     """Write the narration script for a project from a topic or an outline."""
-    from vidkit.stages.author import write_script
+    from vidkit.authoring import write_script
 
     s = session(ctx)
     text = _read(outline, "outline file") if outline is not None else ""
@@ -154,8 +153,8 @@ def plan(
     as_json: JsonFlag = False,
 ) -> None:
     """Cut the project's script into scenes (title, narration, screen, duration)."""
+    from vidkit.authoring import plan_scenes, save_script
     from vidkit.cli._scenes import scene_table
-    from vidkit.stages.author import plan_scenes, save_script
 
     if replace and append:
         fail("pass --replace or --append, not both")
@@ -198,7 +197,7 @@ def revise(
     as_json: JsonFlag = False,
 ) -> None:
     """Rewrite one scene's narration as asked; the other scenes stay as they are."""
-    from vidkit.stages.author import revise_scene
+    from vidkit.authoring import revise_scene
 
     s = session(ctx)
     ws = s.workspace()
@@ -230,7 +229,7 @@ def suggest(
     as_json: JsonFlag = False,
 ) -> None:
     """Propose how to say the identifiers and acronyms in the project's script."""
-    from vidkit.stages.author import suggest_lexicon
+    from vidkit.authoring import suggest_lexicon
 
     s = session(ctx)
     ws = s.workspace()

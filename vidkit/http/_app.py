@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 
 from vidkit import __version__
-from vidkit.workspace import Workspace
 from vidkit.config import Config
 from vidkit.errors import ConfigError, InvalidInput
 from vidkit.http import _routes_assets, _routes_author, _routes_projects, _routes_scenes
@@ -19,9 +18,10 @@ from vidkit.http._errors import install_error_handlers
 from vidkit.http._llm import LLMSource
 from vidkit.http._schemas import Health
 from vidkit.http._token import read_token, token_required
+from vidkit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from vidkit.llm.protocol import LLM
+    from vidkit.authoring import LLM
 
 __all__ = ["create_app", "serve"]
 
@@ -44,7 +44,7 @@ def create_app(
     loopback address. True requires it anyway. The token comes from the environment variable
     ``config.server.token_env``; a :class:`ConfigError` says how to set it when it is missing.
 
-    ``llm``: the model the authoring routes use (any :class:`~vidkit.llm.protocol.LLM`);
+    ``llm``: the model the authoring routes use (any :class:`~vidkit.authoring.LLM`);
     without one, ``[llm]`` in the config says which, built on the first authoring request.
     """
     if require_token is None:

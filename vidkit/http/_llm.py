@@ -27,13 +27,13 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from vidkit.backends.llm.retry import LLMOutputError, Transient
 from vidkit.config import Config
 from vidkit.errors import BackendError, ConfigError
 from vidkit.http._errors import UpstreamError
-from vidkit.llm.retry import LLMOutputError, Transient
 
 if TYPE_CHECKING:
-    from vidkit.llm.protocol import LLM
+    from vidkit.authoring import LLM
 
 __all__ = ["LLMSource", "upstream_error"]
 
@@ -63,11 +63,11 @@ class LLMSource:
 
 
 def _build(config: Config) -> LLM:
-    from vidkit.backends.registry import build_llm
+    from vidkit.authoring import build_llm
 
     llm = build_llm(config)
     if config.llm.backend == "embedded":
-        from vidkit.llm.embedded import INSTALL_HINT, EmbeddedLLM
+        from vidkit.backends.llm.embedded import INSTALL_HINT, EmbeddedLLM
 
         assert isinstance(llm, EmbeddedLLM)
         # What the model's first use would find, found now, so that it is a 503 and not kept.

@@ -19,7 +19,6 @@ import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Body, Request
 
-from vidkit.workspace import Workspace
 from vidkit.errors import BackendError, Conflict, InvalidInput, NotFound
 from vidkit.http._deps import ERRORS, JSON_BODY_LIMIT, SceneId, WorkspaceDep, get_workspace
 from vidkit.http._errors import UpstreamError
@@ -36,9 +35,10 @@ from vidkit.http._schemas import (
     ScriptSave,
     ScriptWrite,
 )
+from vidkit.workspace import Workspace
 
 if TYPE_CHECKING:
-    from vidkit.stages.author import PlanMode, Script
+    from vidkit.authoring import PlanMode, Script
 
 __all__ = ["LLM_WORKERS", "router"]
 
@@ -133,7 +133,7 @@ async def write_script(slug: str, body: ScriptWrite, request: Request) -> dict[s
 
 
 def _write(slug: str, body: ScriptWrite, ws: Workspace, source: LLMSource) -> dict[str, Any]:
-    from vidkit.stages import author
+    from vidkit import authoring
 
     ws.project(slug)
     if not (body.topic.strip() or body.outline.strip()):
@@ -144,7 +144,7 @@ def _write(slug: str, body: ScriptWrite, ws: Workspace, source: LLMSource) -> di
         )
     llm = source.get()
     script = _call(
-        lambda: author.write_script(
+        lambda: authoring.write_script(
             ws,
             slug,
             llm,
@@ -164,7 +164,7 @@ def _write(slug: str, body: ScriptWrite, ws: Workspace, source: LLMSource) -> di
 @router.get("/script", response_model=ScriptOut, summary="The project's script")
 def get_script(slug: str, ws: WorkspaceDep) -> dict[str, Any]:
     """The newest script, written by ``POST .../script`` or stored by ``PUT``."""
-    from vidkit.stages.author import latest_script
+    from vidkit.authoring import latest_script
 
     ws.project(slug)
     script = latest_script(ws, slug)
@@ -179,12 +179,12 @@ def get_script(slug: str, ws: WorkspaceDep) -> dict[str, Any]:
 @router.put("/script", response_model=ScriptOut, summary="Store your own script")
 def save_script(slug: str, body: ScriptSave, ws: WorkspaceDep) -> dict[str, Any]:
     """Store ``text`` as the project's newest script (the one ``plan`` cuts into scenes)."""
-    from vidkit.stages import author
+    from vidkit import authoring
 
     ws.project(slug)
     if not body.text.strip():
         raise InvalidInput("the script is empty: send its text", field="text")
-    return _script_out(author.save_script(ws, slug, body.text, title=body.title, source="api"))
+    return _script_out(authoring.save_script(ws, slug, body.text, title=body.title, source="api"))
 
 
 # scenes ---------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ async def plan_scenes(
 
 
 def _plan(slug: str, body: PlanRequest, ws: Workspace, source: LLMSource) -> dict[str, Any]:
-    from vidkit.stages import author
+    from vidkit import authoring
 
     if body.append and body.replace:
         raise InvalidInput('send "replace": true or "append": true, not both', field="replace")
@@ -215,7 +215,7 @@ def _plan(slug: str, body: PlanRequest, ws: Workspace, source: LLMSource) -> dic
             f'project {slug!r} already has {len(existing)} scene(s): send "replace": true to '
             'replace them (they are saved first) or "append": true to add the plan after them'
         )
-    if body.script is None and author.latest_script(ws, slug) is None:
+    if body.script is None and authoring.latest_script(ws, slug) is None:
         raise InvalidInput(
             f"project {slug!r} has no script yet: write one with POST /api/projects/{slug}/"
             'script, or send your own as "script"',
@@ -224,7 +224,7 @@ def _plan(slug: str, body: PlanRequest, ws: Workspace, source: LLMSource) -> dic
     llm = source.get()
     try:
         plan = _call(
-            lambda: author.plan_scenes(
+            lambda: authoring.plan_scenes(
                 ws,
                 slug,
                 llm,
@@ -237,7 +237,7 @@ def _plan(slug: str, body: PlanRequest, ws: Workspace, source: LLMSource) -> dic
     except Conflict as exc:  # the library's words are the CLI's
         raise Conflict(str(exc).replace("--append", '"append": true')) from exc
     if body.script is not None:  # your script becomes the project's latest, as in the CLI
-        author.save_script(ws, slug, body.script, source="api")
+        authoring.save_script(ws, slug, body.script, source="api")
     _logged("plan", slug, cached=plan.cached, tokens=plan.tokens, seconds=plan.seconds)
     return {
         "scenes": [scene.to_dict() for scene in plan.scenes],
@@ -268,7 +268,7 @@ async def revise_scene(
 def _revise(
     slug: str, scene_id: int, body: ReviseRequest, ws: Workspace, source: LLMSource
 ) -> dict[str, Any]:
-    from vidkit.stages import author
+    from vidkit import authoring
 
     ws.scene(slug, scene_id)
     if not body.ask.strip():
@@ -277,7 +277,9 @@ def _revise(
         )
     llm = source.get()
     revised = _call(
-        lambda: author.revise_scene(ws, slug, scene_id, llm, ask=body.ask, attempts=source.attempts)
+        lambda: authoring.revise_scene(
+            ws, slug, scene_id, llm, ask=body.ask, attempts=source.attempts
+        )
     )
     _logged("revise", slug, cached=revised.cached, tokens=revised.tokens, seconds=revised.seconds)
     return {
@@ -315,7 +317,7 @@ async def suggest_lexicon(
 
 
 def _suggest(slug: str, body: LexiconSuggest, ws: Workspace, source: LLMSource) -> dict[str, Any]:
-    from vidkit.stages import author
+    from vidkit import authoring
 
     ws.project(slug)
     if body.text is not None and not body.text.strip():
@@ -326,7 +328,7 @@ def _suggest(slug: str, body: LexiconSuggest, ws: Workspace, source: LLMSource) 
         )
     llm = source.get()
     result = _call(
-        lambda: author.suggest_lexicon(
+        lambda: authoring.suggest_lexicon(
             ws, slug, llm, text=body.text, apply=body.apply, attempts=source.attempts
         )
     )

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends.llm.conftest import KEY
+from tests.backends.llm.servers import Answer, ChatServer, Status
+from tests.backends.llm.test_contract import FAST, GOOD, MESSAGES, SCHEMA, free_port
 from tests.conftest import write_config
-from tests.llm.conftest import KEY
-from tests.llm.servers import Answer, ChatServer, Status
-from tests.llm.test_contract import FAST, GOOD, MESSAGES, SCHEMA, free_port
+from vidkit.backends.llm.ollama_chat import OllamaChat
+from vidkit.backends.llm.openai_chat import OpenAIChat
 from vidkit.backends.registry import build_llm
 from vidkit.config import load_config
 from vidkit.errors import BackendError, ConfigError
-from vidkit.llm.ollama_chat import OllamaChat
-from vidkit.llm.openai_chat import OpenAIChat
 
 ENV = "VIDKIT_TEST_LLM_KEY"
 

@@ -7,14 +7,14 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from vidkit.llm.protocol import Message, Progress, Reply
+from vidkit.backends.llm.protocol import Message, Progress, Reply
 
 Answerer = Callable[[Sequence[Message], Mapping[str, Any]], Any]
 
 
 class ScriptedLLM:
-    """Implements :class:`vidkit.llm.protocol.LLM` exactly. Queued answers (strings are sent as
-    they are, anything else as JSON) are used first, then ``answer(messages, schema)``."""
+    """Implements :class:`vidkit.backends.llm.protocol.LLM` exactly. Queued answers (strings are
+    sent as they are, anything else as JSON) are used first, then ``answer(messages, schema)``."""
 
     def __init__(
         self,

@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from vidkit.backends.llm.protocol import LLM, Message, Progress, Reply
 from vidkit.errors import BackendError
-from vidkit.llm.protocol import LLM, Message, Progress, Reply
 
 __all__ = [
     "InvalidAnswer",
@@ -39,7 +39,7 @@ __all__ = [
     "with_retries",
 ]
 
-log = logging.getLogger("vidkit.llm")
+log = logging.getLogger("vidkit.backends.llm")
 T = TypeVar("T")
 
 #: How much of an invalid answer is fed back to the model (small models have small contexts).

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from tests.llm.conftest import KEY
-from tests.llm.servers import Answer, Broken, ChatServer, Status
+from tests.backends.llm.conftest import KEY
+from tests.backends.llm.servers import Answer, Broken, ChatServer, Status
+from vidkit.backends.llm.ollama_chat import OllamaChat
+from vidkit.backends.llm.openai_chat import OpenAIChat
+from vidkit.backends.llm.protocol import LLM, Message
+from vidkit.backends.llm.retry import RetryPolicy, structured
+from vidkit.backends.llm.schemas import Revision, parse_revision, revision_schema
 from vidkit.errors import BackendError
-from vidkit.llm.ollama_chat import OllamaChat
-from vidkit.llm.openai_chat import OpenAIChat
-from vidkit.llm.protocol import LLM, Message
-from vidkit.llm.retry import RetryPolicy, structured
-from vidkit.llm.schemas import Revision, parse_revision, revision_schema
 
 KINDS = ["openai", "llamacpp", "ollama"]
 FAST = RetryPolicy(attempts=3, base_s=0.05, max_s=0.2, max_retry_after_s=5)

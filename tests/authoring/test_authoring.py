@@ -1,4 +1,4 @@
-"""Authoring stages on a real catalogue, with a deterministic LLM stand-in (and, for keys, a real
+"""Authoring steps on a real catalogue, with a deterministic LLM stand-in (and, for keys, a real
 local OpenAI-compatible server)."""
 
 from __future__ import annotations
@@ -11,18 +11,11 @@ from typing import Any
 
 import pytest
 
+from tests.backends.llm.doubles import ScriptedLLM
+from tests.backends.llm.servers import ChatServer, Status
 from tests.conftest import write_config
-from tests.llm.doubles import ScriptedLLM
-from tests.llm.servers import ChatServer, Status
 from vidkit.api import Workspace
-from vidkit.config import load_config
-from vidkit.errors import BackendError, Conflict, InvalidInput
-from vidkit.llm.openai_chat import OpenAIChat
-from vidkit.llm.protocol import Message
-from vidkit.llm.retry import LLMOutputError, RetryPolicy
-from vidkit.llm.terms import find_terms
-from vidkit.stages import author
-from vidkit.stages.author import (
+from vidkit.authoring import (
     latest_script,
     plan_scenes,
     revise_scene,
@@ -30,6 +23,13 @@ from vidkit.stages.author import (
     suggest_lexicon,
     write_script,
 )
+from vidkit.backends.llm.openai_chat import OpenAIChat
+from vidkit.backends.llm.prompt import load_prompt
+from vidkit.backends.llm.protocol import Message
+from vidkit.backends.llm.retry import LLMOutputError, RetryPolicy
+from vidkit.backends.llm.terms import find_terms
+from vidkit.config import load_config
+from vidkit.errors import BackendError, Conflict, InvalidInput
 from vidkit.text.lexicon import Lexicon
 
 SLUG = "lc"
@@ -96,8 +96,10 @@ def test_a_new_prompt_version_or_backend_redoes_the_work(
     llm = ScriptedLLM(lambda _m, _s: answer)
     write_script(ws, SLUG, llm, topic="loops")
     write_script(ws, SLUG, ScriptedLLM(lambda _m, _s: answer, tag="v2"), topic="loops")
-    original = author.load_prompt("write_script")
-    monkeypatch.setattr(author, "load_prompt", lambda name: replace(original, version=2))
+    original = load_prompt("write_script")
+    monkeypatch.setattr(
+        "vidkit.authoring.script.load_prompt", lambda name: replace(original, version=2)
+    )
     write_script(ws, SLUG, llm, topic="loops")
     assert len(llm.calls) == 2  # the first run and the new prompt version; v2 ran its own
 

@@ -14,13 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from vidkit.backends.llm.protocol import Message, Progress, Reply
+from vidkit.backends.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
 from vidkit.errors import BackendError
-from vidkit.llm.protocol import Message, Progress, Reply
-from vidkit.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
 
 __all__ = ["OllamaChat"]
 
-log = logging.getLogger("vidkit.llm")
+log = logging.getLogger("vidkit.backends.llm")
 
 
 class OllamaChat:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.llm.servers import ChatServer
+from tests.backends.llm.servers import ChatServer
 
 KEY = "sk-test-0123456789abcdef"
 

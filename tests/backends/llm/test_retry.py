@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.llm.doubles import ScriptedLLM
-from vidkit.errors import BackendError
-from vidkit.llm.retry import (
+from tests.backends.llm.doubles import ScriptedLLM
+from vidkit.backends.llm.retry import (
     InvalidAnswer,
     LLMOutputError,
     RetryPolicy,
@@ -18,6 +17,7 @@ from vidkit.llm.retry import (
     structured,
     with_retries,
 )
+from vidkit.errors import BackendError
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:

@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from vidkit.backends._openai import base_url, openai_client
+from vidkit.backends.llm.protocol import Message, Progress, Reply
+from vidkit.backends.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
 from vidkit.errors import BackendError
-from vidkit.llm.protocol import Message, Progress, Reply
-from vidkit.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
 
 __all__ = ["OpenAIChat"]
 
-log = logging.getLogger("vidkit.llm")
+log = logging.getLogger("vidkit.backends.llm")
 _DUMMY_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from vidkit.llm.grammar import max_json_chars, schema_to_gbnf
-from vidkit.llm.retry import InvalidAnswer
-from vidkit.llm.schemas import Plan, parse_plan, plan_schema, wire_schema
+from vidkit.backends.llm.grammar import max_json_chars, schema_to_gbnf
+from vidkit.backends.llm.retry import InvalidAnswer
+from vidkit.backends.llm.schemas import Plan, parse_plan, plan_schema, wire_schema
 
 
 def test_wire_schema_is_inlined_closed_and_keeps_property_order() -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from vidkit.llm.retry import InvalidAnswer
+from vidkit.backends.llm.retry import InvalidAnswer
 
 __all__ = [
     "MAX_ENTRIES",

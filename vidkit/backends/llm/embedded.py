@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.backends._fingerprint import file_tag, package_version
+from vidkit.backends.llm.protocol import Message, Progress, Reply
 from vidkit.errors import BackendError
-from vidkit.llm.protocol import Message, Progress, Reply
 
 __all__ = ["EmbeddedLLM"]
 
-log = logging.getLogger("vidkit.llm")
+log = logging.getLogger("vidkit.backends.llm")
 #: Small models loop on a phrase without it.
 REPEAT_PENALTY = 1.1
 INSTALL_HINT = (
@@ -166,7 +166,7 @@ class EmbeddedLLM:
         if key not in self._grammars:
             from llama_cpp.llama_grammar import LlamaGrammar
 
-            from vidkit.llm.grammar import schema_to_gbnf
+            from vidkit.backends.llm.grammar import schema_to_gbnf
 
             self._grammars[key] = LlamaGrammar.from_string(schema_to_gbnf(schema), verbose=False)
         return self._grammars[key]

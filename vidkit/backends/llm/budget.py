@@ -1,7 +1,7 @@
 """Token budgets: how much of a model's context the input may take and the answer may use.
 
-Estimates use :data:`~vidkit.llm.protocol.CHARS_PER_TOKEN` (3 characters a token, on the safe
-side for English), so a request never asks for more than the context holds.
+Estimates use :data:`~vidkit.backends.llm.protocol.CHARS_PER_TOKEN` (3 characters a token, on
+the safe side for English), so a request never asks for more than the context holds.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vidkit.backends.llm.grammar import max_json_chars
+from vidkit.backends.llm.protocol import LLM, Message, chars_to_tokens
 from vidkit.errors import BackendError
-from vidkit.llm.grammar import max_json_chars
-from vidkit.llm.protocol import LLM, Message, chars_to_tokens
 
 __all__ = [
     "MIN_ANSWER_TOKENS",

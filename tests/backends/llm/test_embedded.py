@@ -10,12 +10,11 @@ import pytest
 import vidkit
 from tests.conftest import write_config
 from vidkit.api import Workspace
-from vidkit.backends.registry import build_llm
-from vidkit.errors import BackendError
-from vidkit.llm.embedded import EmbeddedLLM
-from vidkit.llm.grammar import schema_to_gbnf
-from vidkit.llm.protocol import LLM, Message
-from vidkit.llm.schemas import (
+from vidkit.authoring import plan_scenes
+from vidkit.backends.llm.embedded import EmbeddedLLM
+from vidkit.backends.llm.grammar import schema_to_gbnf
+from vidkit.backends.llm.protocol import LLM, Message
+from vidkit.backends.llm.schemas import (
     PlannedScene,
     lexicon_schema,
     parse_revision,
@@ -23,7 +22,8 @@ from vidkit.llm.schemas import (
     revision_schema,
     script_schema,
 )
-from vidkit.stages.author import plan_scenes
+from vidkit.backends.registry import build_llm
+from vidkit.errors import BackendError
 
 SCRIPT = "A list comprehension builds a list in one line. Read it from the middle."
 

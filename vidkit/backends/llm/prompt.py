@@ -1,4 +1,4 @@
-"""Prompts: versioned Markdown files in ``vidkit/llm/prompts/``.
+"""Prompts: versioned Markdown files in ``vidkit/backends/llm/prompts/``.
 
 Each file starts with front matter (``name`` and ``version``) and has a ``## system`` and a
 ``## user`` section, and may have an ``## example user`` and ``## example answer`` pair (one worked
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from vidkit.llm.protocol import Message
+from vidkit.backends.llm.protocol import Message
 
 __all__ = ["Prompt", "load_prompt"]
 
@@ -49,7 +49,8 @@ class Prompt:
 @cache
 def load_prompt(name: str) -> Prompt:
     """The prompt ``prompts/<name>.md`` shipped with vidkit."""
-    raw = files("vidkit.llm").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
+    prompts = files("vidkit.backends.llm").joinpath("prompts")
+    raw = prompts.joinpath(f"{name}.md").read_text(encoding="utf-8")
     return parse_prompt(raw, source=f"{name}.md")
 
 

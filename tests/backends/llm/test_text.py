@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vidkit.llm.prompt import load_prompt, parse_prompt
-from vidkit.llm.text import fit_text, foreign_language
+from vidkit.backends.llm.prompt import load_prompt, parse_prompt
+from vidkit.backends.llm.text import fit_text, foreign_language
 
 HINT = "raise [llm.embedded] context_tokens"
 

@@ -1,0 +1,81 @@
+"""What every authoring step shares: its cache version, the speaking rate, the asset metadata it
+completes, and running it through :func:`~vidkit.stages.cache.run_cached`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from vidkit.backends.llm.prompt import Prompt
+from vidkit.backends.llm.protocol import LLM, Reply
+from vidkit.model import Asset
+from vidkit.stages.cache import Outputs, run_cached
+from vidkit.workspace import Workspace
+
+#: The steps' cache version: raise it when what a step keeps changes.
+VERSION = 1
+WORDS_PER_MINUTE = 150
+CHARS_PER_WORD = 7  # English averages about 6 with the space; a little slack
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def raw_dir(ws: Workspace) -> Path:
+    """Where invalid answers are kept for inspection: next to the catalogue."""
+    return ws.config.catalogue.path.parent / "llm-failures"
+
+
+def stats(replies: Sequence[Reply]) -> dict[str, Any]:
+    return {
+        "tokens": sum(r.tokens for r in replies),
+        "seconds": round(sum(r.seconds for r in replies), 3),
+        "attempts": len(replies),
+    }
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_json(ws: Workspace, asset: Asset) -> Any:
+    return json.loads(ws.asset_path(asset).read_text(encoding="utf-8"))
+
+
+class Meta(dict[str, Any]):
+    """Asset metadata that the work function completes (run_cached reads it after the work)."""
+
+
+def run(
+    ws: Workspace,
+    slug: str,
+    llm: LLM,
+    *,
+    stage: str,
+    prompt: Prompt,
+    inputs: Sequence[str],
+    params: Mapping[str, Any],
+    work: Callable[[Path], Outputs],
+    meta: Meta,
+    scene_id: int | None = None,
+) -> tuple[Asset, bool]:
+    """Run one step through the cache: the key covers the step and :data:`VERSION`, the
+    backend's fingerprint, the prompt's tag, the inputs and the parameters."""
+    result = run_cached(
+        ws,
+        slug,
+        stage=stage,
+        version=VERSION,
+        fingerprint=llm.fingerprint(),
+        inputs=inputs,
+        params={**params, "prompt": prompt.tag, "context_tokens": llm.context_tokens},
+        work=work,
+        scene_id=scene_id,
+        metadata=meta,
+    )
+    return result.asset, result.cached
