@@ -48,6 +48,7 @@ PUBLIC_MODULES = (
     "vidkit.config",
     "vidkit.editing",
     "vidkit.errors",
+    "vidkit.example",
     "vidkit.model",
     "vidkit.pipeline",
 )
@@ -176,9 +177,7 @@ def test_private_modules_stay_inside_their_package() -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize(
-    "path", sorted((ROOT / "widgets").rglob("*.py")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted((ROOT / "widgets").rglob("*.py")), ids=lambda p: p.name)
 def test_widgets_use_only_the_public_api(path: Path) -> None:
     import importlib
 
@@ -190,7 +189,11 @@ def test_widgets_use_only_the_public_api(path: Path) -> None:
             wrong.append(f"{path.name}:{line}: imports {target}, which is not public")
             continue
         public = set(importlib.import_module(target).__all__)
-        wrong += [f"{path.name}:{line}: {target}.{n} is not public" for n in names if n not in public]
+        wrong += [
+            f"{path.name}:{line}: {target}.{n} is not public"
+            for n in names
+            if n not in public and f"{target}.{n}" not in PUBLIC_MODULES
+        ]
     assert wrong == []
 
 

@@ -6,6 +6,13 @@ which projects, scenes and assets are listed, created, updated and deleted::
     import vidkit
     ws = vidkit.open()
     ws.create_project("intro-py", "Intro to Python")
+    ws.add_scene("intro-py", "Hello", narration="Welcome to Python.")
+    vidkit.render(ws, "intro-py")  # a RenderResult: the finished video, captions, chapters
+
+The documented submodules are public too: :mod:`vidkit.model` and :mod:`vidkit.errors`
+(the domain values and errors), :mod:`vidkit.config`, :mod:`vidkit.pipeline` (rendering and
+its progress events), :mod:`vidkit.editing` (drafts, previews and statuses for editors),
+:mod:`vidkit.authoring` (writing and planning with an LLM) and :mod:`vidkit.example`.
 
 Importing this package does no work: everything is loaded on first use.
 """
@@ -22,22 +29,28 @@ __all__ = [
     "Job",
     "Layout",
     "Project",
+    "RenderResult",
     "Scene",
     "VidkitError",
     "Workspace",
     "__version__",
     "open",
+    "render",
 ]
 
 if TYPE_CHECKING:
-    from vidkit.workspace import Workspace, open
+    from vidkit.api import open
     from vidkit.config import Config
     from vidkit.errors import VidkitError
     from vidkit.model import Asset, Job, Layout, Project, Scene
+    from vidkit.pipeline import RenderResult, render
+    from vidkit.workspace import Workspace
 
 _LAZY = {
-    "Workspace": "vidkit.api",
+    "Workspace": "vidkit.workspace",
     "open": "vidkit.api",
+    "render": "vidkit.pipeline",
+    "RenderResult": "vidkit.pipeline",
     "Config": "vidkit.config",
     "VidkitError": "vidkit.errors",
     "Asset": "vidkit.model",

@@ -27,6 +27,7 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "MediaError",
+    "NarrationError",
     "NotFound",
     "RenderError",
     "VidkitError",
@@ -63,6 +64,17 @@ class InvalidInput(VidkitError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class NarrationError(InvalidInput):
+    """A scene's narration breaks the narration rule (:func:`vidkit.model.check_narration`).
+    ``reason`` says which part, for surfaces that show their own words: ``"too_long"``,
+    ``"not_text"``, ``"empty"`` (nothing to say, when it must be spoken) or
+    ``"unspeakable"`` (nothing left to say once symbols and emoji are dropped)."""
+
+    def __init__(self, message: str, *, reason: str = "invalid") -> None:
+        super().__init__(message, field="narration")
+        self.reason = reason
 
 
 class AssetError(VidkitError):

@@ -15,7 +15,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any, Final
 
-from vidkit.errors import InvalidInput
+from vidkit.errors import InvalidInput, NarrationError
 
 __all__ = [
     "ASSET_KINDS",
@@ -28,6 +28,7 @@ __all__ = [
     "Project",
     "Scene",
     "Voice",
+    "check_narration",
     "validate_id",
     "validate_slug",
     "validate_title",
@@ -102,6 +103,31 @@ def validate_text(text: str, *, field_name: str) -> str:
             field=field_name,
         )
     _check_encodable(text, field_name)
+    return text
+
+
+def check_narration(text: str, *, spoken: bool = False, where: str = "the narration") -> str:
+    """The narration rule, the one every surface applies: text of at most :data:`TEXT_MAX`
+    characters; to be spoken (``spoken``) it must also hold at least one word. ``where``
+    names the narration in the message ("scene 3"). Raises :class:`NarrationError`."""
+    if not isinstance(text, str):
+        raise NarrationError(f"{where} must be text", reason="not_text")
+    if len(text) > TEXT_MAX:
+        raise NarrationError(
+            f"{where} has {len(text):,} characters; the limit is {TEXT_MAX:,}. "
+            "Split it over several scenes",
+            reason="too_long",
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NarrationError(
+            f"{where} contains characters that are not valid Unicode text", reason="not_text"
+        ) from None
+    if spoken and not text.strip():
+        raise NarrationError(
+            f"{where} has no narration yet: write what the presenter says", reason="empty"
+        )
     return text
 
 

@@ -8,8 +8,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from vidkit import editing
-from vidkit.api import Workspace
+from vidkit import Workspace, editing
 from vidkit.errors import VidkitError
 from vidkit.model import validate_slug, validate_title
 from widgets.errors import ErrorBox, describe_error

@@ -19,7 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from vidkit.api import Workspace
+from vidkit import Workspace
 from vidkit.editing import SceneStatus
 from vidkit.errors import Conflict
 from widgets.errors import ErrorBox, describe_error

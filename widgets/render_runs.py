@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vidkit.api import Workspace
+from vidkit import Workspace
 from vidkit.errors import ConfigError, Conflict, VidkitError
 
 __all__ = ["RenderRun", "latest_run", "runs_folder", "start_render"]

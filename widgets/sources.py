@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from vidkit.api import Workspace
+from vidkit import Workspace
 from vidkit.errors import InvalidInput, MediaError, NotFound
 from vidkit.model import Asset
 from widgets.errors import ErrorBox

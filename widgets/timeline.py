@@ -9,8 +9,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as w
 
-from vidkit import editing
-from vidkit.api import Workspace
+from vidkit import Workspace, editing
 from vidkit.editing import SceneStatus
 from vidkit.model import Scene
 from widgets.errors import ErrorBox

@@ -13,17 +13,20 @@ import numpy.typing as npt
 import pytest
 from PIL import Image
 
-from vidkit.api import Workspace
 from vidkit.backends.facerig import Rig
 from vidkit.config import RenderConfig
 from vidkit.errors import MediaError
 from vidkit.media import probe
-from vidkit.stages.animate import animate
-from vidkit.stages.compose import LiveCompose, compose_scene
+from vidkit.pipeline.cache import run
+from vidkit.pipeline.graph import scene_timeline
+from vidkit.stages.animate import Animation, animate
+from vidkit.stages.compose import ComposedScene, LiveCompose, compose
 from vidkit.stages.rig import RigResult
 from vidkit.stages.speak import Speech
+from vidkit.timeline import AvatarLayer
 from vidkit.timing import Timings, WordTiming
 from vidkit.video import read_rgba_frames
+from vidkit.workspace import Workspace
 
 FPS = Fraction(25)
 SIZE = 64
@@ -81,10 +84,49 @@ def _animate(
     ws: Workspace, tmp_path: Path, scene: tuple[int, Speech], animator: Strobe, **kwargs: object
 ) -> object:
     portrait, rig = _portrait_and_rig(ws, tmp_path)
-    return animate(
-        ws, "p", scene[0], animator, portrait=portrait, rig=rig, speech=scene[1], fps=FPS,
+    step = animate(
+        ws, scene[0], animator, portrait=portrait, rig=rig, speech=scene[1], fps=FPS,  # type: ignore[arg-type]
         **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
+    return run(ws, "p", step)
+
+
+def _timeline(
+    ws: Workspace, scene: tuple[int, Speech], render: RenderConfig, avatar: AvatarLayer
+) -> tuple[object, list[tuple[int, int, str]]]:
+    timeline, cues, _ = scene_timeline(
+        ws, ws.project("p"), ws.scene("p", scene[0]), scene[1].timings,
+        audio=ws.asset_path(scene[1].audio), avatar=avatar, render=render,
+    )  # fmt: skip
+    return timeline, cues
+
+
+def _live(
+    ws: Workspace, scene: tuple[int, Speech], render: RenderConfig, size: tuple[int, int]
+) -> LiveCompose:
+    timeline, cues = _timeline(ws, scene, render, AvatarLayer(*size))
+    return LiveCompose(timeline, cues, render=render)  # type: ignore[arg-type]
+
+
+def _compose(
+    ws: Workspace,
+    scene: tuple[int, Speech],
+    made: Animation,
+    render: RenderConfig,
+    live: LiveCompose | None = None,
+) -> ComposedScene:
+    avatar = AvatarLayer(SIZE, SIZE, video=ws.asset_path(made.video))
+    timeline, cues = _timeline(ws, scene, render, avatar)
+    step = compose(
+        ws,
+        scene[0],
+        timeline,
+        cues,
+        render=render,
+        report={},
+        live=live,  # type: ignore[arg-type]
+    )
+    return run(ws, "p", step)
 
 
 def test_frames_are_handed_on_and_all_stored(
@@ -129,15 +171,11 @@ def test_live_compose_gives_the_scene_that_compose_would(
     workspace: Workspace, tmp_path: Path, scene: tuple[int, Speech]
 ) -> None:
     render = RenderConfig(preset="ultrafast", title_cards=False)
-    box = (SIZE, SIZE, None)
-    live = LiveCompose(workspace, "p", scene[0], speech=scene[1], avatar_box=box, render=render)
+    live = _live(workspace, scene, render, (SIZE, SIZE))
     strobe = Strobe()
     made = _animate(workspace, tmp_path, scene, strobe, frames_to=live)
     assert live.ready and strobe.made == 30
-    composed = compose_scene(
-        workspace, "p", scene[0], speech=scene[1], animation=made, avatar_box=box,  # type: ignore[arg-type]
-        render=render, live=live,
-    )  # fmt: skip
+    composed = _compose(workspace, scene, made, render, live)  # type: ignore[arg-type]
     assert not live.ready, "its files were taken"
     path = workspace.asset_path(composed.video)
     info = probe(path)
@@ -147,10 +185,7 @@ def test_live_compose_gives_the_scene_that_compose_would(
 
     # The same scene composed from the stored animation looks the same.
     render_again = render.model_copy(update={"crf": render.crf + 1})  # another key: renders
-    from_file = compose_scene(
-        workspace, "p", scene[0], speech=scene[1], animation=made, avatar_box=box,  # type: ignore[arg-type]
-        render=render_again,
-    )  # fmt: skip
+    from_file = _compose(workspace, scene, made, render_again)  # type: ignore[arg-type]
     a = list(read_rgba_frames(path, 320, 180))
     b = list(read_rgba_frames(workspace.asset_path(from_file.video), 320, 180))
     assert len(a) == len(b) == 30
@@ -167,13 +202,9 @@ def test_a_failing_live_compose_falls_back_to_the_stored_animation(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     render = RenderConfig(preset="ultrafast", title_cards=False)
-    live = LiveCompose(workspace, "p", scene[0], speech=scene[1], avatar_box=(SIZE, SIZE + 1, None),
-                       render=render)  # fmt: skip  # a wrong frame size: ffmpeg refuses it
+    live = _live(workspace, scene, render, (SIZE, SIZE + 1))  # a wrong size: ffmpeg refuses it
     made = _animate(workspace, tmp_path, scene, Strobe(), frames_to=live)
     assert not live.ready and "composing it from the stored animation" in caplog.text
     assert workspace.asset_path(made.video).is_file()  # type: ignore[attr-defined]
-    composed = compose_scene(
-        workspace, "p", scene[0], speech=scene[1], animation=made,  # type: ignore[arg-type]
-        avatar_box=(SIZE, SIZE, None), render=render, live=live,
-    )  # fmt: skip
+    composed = _compose(workspace, scene, made, render, live)  # type: ignore[arg-type]
     assert probe(workspace.asset_path(composed.video)).has_video

@@ -10,15 +10,18 @@ import pytest
 from PIL import Image
 
 from tests.backends.portraits import astronaut, no_face
-from vidkit.api import Workspace
 from vidkit.backends import registry
 from vidkit.config import Config
-from vidkit.errors import InvalidInput, NotFound
+from vidkit.errors import InvalidInput, NarrationError
+from vidkit.pipeline.cache import run
+from vidkit.pipeline.graph import SceneGraph
 from vidkit.stages.animate import animate
 from vidkit.stages.cutout import cutout
 from vidkit.stages.rig import rig
 from vidkit.stages.speak import speak
+from vidkit.text.lexicon import Lexicon
 from vidkit.video import read_rgba_frames
+from vidkit.workspace import Workspace
 
 FPS = Fraction(25)
 
@@ -46,13 +49,21 @@ def test_full_avatar_chain_is_cached_and_edits_rerun_only_what_changed(
     tts, matting = registry.build_tts(config), registry.build_matting(config)
     facerig, animator = registry.build_facerig(config), registry.build_animator(config)
 
+    [photo] = workspace.assets("p", kind="avatar_image")
+
     def chain() -> tuple[bool, ...]:
-        speech = speak(workspace, "p", scene.id, tts)
-        portrait = cutout(workspace, "p", matting)
-        face = rig(workspace, "p", facerig, portrait=portrait.portrait)
-        video = animate(
-            workspace, "p", scene.id, animator,
-            portrait=portrait.portrait, rig=face, speech=speech, fps=FPS,
+        narration = workspace.scene("p", scene.id).narration
+        speech = run(
+            workspace, "p", speak(workspace, scene.id, narration, tts, lexicon=Lexicon.default())
+        )
+        portrait = run(workspace, "p", cutout(workspace, photo, matting))
+        face = run(workspace, "p", rig(workspace, portrait.portrait, facerig))
+        video = run(
+            workspace, "p",
+            animate(
+                workspace, scene.id, animator,
+                portrait=portrait.portrait, rig=face, speech=speech, fps=FPS,
+            ),
         )  # fmt: skip
         frames = list(read_rgba_frames(workspace.asset_path(video.video), 512, 512))
         assert len(frames) == video.frames == -(-speech.timings.duration_ms * 25 // 1000)
@@ -70,11 +81,10 @@ def test_full_avatar_chain_is_cached_and_edits_rerun_only_what_changed(
     assert {j.status for j in workspace.jobs("p")} == {"done"}
 
 
-def test_no_avatar_photo_says_how_to_add_one(workspace: Workspace) -> None:
+def test_no_avatar_photo_means_no_presenter(workspace: Workspace) -> None:
     workspace.create_project("p", "P")
-    matting = registry.build_matting(_config(workspace))
-    with pytest.raises(NotFound, match="--kind avatar_image"):
-        cutout(workspace, "p", matting)
+    assert SceneGraph(workspace, "p").presenter() is None
+    assert workspace.jobs("p") == []
 
 
 def test_portrait_without_a_face_fails_clearly_and_records_it(
@@ -84,17 +94,18 @@ def test_portrait_without_a_face_fails_clearly_and_records_it(
     workspace.create_project("p", "P")
     image = workspace.import_asset("p", _photo(tmp_path, no_face(), "coffee.png"), kind="image")
     with pytest.raises(InvalidInput, match=r"coffee\.png.*no face|no face.*coffee\.png"):
-        rig(workspace, "p", registry.build_facerig(config), portrait=image)
+        run(workspace, "p", rig(workspace, image, registry.build_facerig(config)))
     [job] = workspace.jobs("p")
     assert job.stage == "rig" and job.status == "failed"
     assert [a.kind for a in workspace.assets("p")] == ["image"], "nothing half-made is kept"
 
 
 def test_empty_narration_is_refused_before_any_audio(workspace: Workspace) -> None:
-    config = _config(workspace)
     workspace.create_project("p", "P")
-    for narration in ("", "🎉🚀✨"):
+    graph = SceneGraph(workspace, "p")
+    for narration, reason in (("", "empty"), ("   ", "empty"), ("🎉🚀✨", "unspeakable")):
         scene = workspace.add_scene("p", "Empty", narration=narration)
-        with pytest.raises(InvalidInput, match="narration"):
-            speak(workspace, "p", scene.id, registry.build_tts(config))
+        with pytest.raises(NarrationError, match="narration") as raised:
+            graph.speech(scene)
+        assert raised.value.reason == reason and raised.value.field == "narration"
     assert workspace.assets("p") == []

@@ -10,7 +10,7 @@ import duckdb
 
 from vidkit.catalogue import _rows
 from vidkit.errors import InvalidInput, NotFound
-from vidkit.model import Layout, Scene, validate_text, validate_title
+from vidkit.model import Layout, Scene, check_narration, validate_text, validate_title
 
 SCENE_FIELDS = frozenset(
     {
@@ -69,9 +69,7 @@ def merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
     if "title" in changes:
         scene = replace(scene, title=validate_title(changes["title"]))
     if "narration" in changes:
-        scene = replace(
-            scene, narration=validate_text(changes["narration"], field_name="narration")
-        )
+        scene = replace(scene, narration=check_narration(changes["narration"]))
     if "notes" in changes:
         scene = replace(scene, notes=validate_text(changes["notes"], field_name="notes"))
     if "target_duration_ms" in changes:

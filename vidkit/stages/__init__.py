@@ -1,7 +1,7 @@
-"""Pipeline stages: one verb per module, each handed its backend.
+"""Pipeline stages: one verb per module, each handed its backend and its inputs.
 
-A stage takes catalogue objects and parameters, runs its backend through
-:func:`vidkit.stages.cache.run_cached` (which owns caching and job records for every stage), and
-returns assets from the asset store. Stages never look a backend up themselves; see
-:mod:`vidkit.backends.registry` for building backends from config.
+A stage is a plain function that returns a :class:`~vidkit.stages.step.Step`: what goes into
+its cache key, the work, and how to read a stored result. It never runs the cache itself and
+never looks a backend up: the pipeline (:mod:`vidkit.pipeline`) builds backends from config,
+wires the stages into each scene's graph and decides whether a step is looked up or worked.
 """

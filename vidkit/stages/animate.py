@@ -17,21 +17,20 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from vidkit.workspace import Workspace
 from vidkit.backends.animator import Animator, frame_count
 from vidkit.imaging import read_rgba
 from vidkit.model import Asset
-from vidkit.stages.cache import Outputs, run_cached
 from vidkit.stages.rig import RigResult
 from vidkit.stages.speak import Speech
+from vidkit.stages.step import Outputs, Progress, Step, text_hash
 from vidkit.video import RgbaVideoWriter
+from vidkit.workspace import Workspace
 
 __all__ = ["STAGE", "VERSION", "Animation", "animate"]
 
 STAGE = "animate"
 VERSION = 2  # 2: stored as yuva444p
 
-Progress = Callable[[int, int], None]
 Frame = npt.NDArray[np.uint8]
 FramesTo = Callable[[Iterator[Frame]], None]
 
@@ -45,7 +44,6 @@ class Animation:
 
 def animate(
     ws: Workspace,
-    slug: str,
     scene_id: int,
     animator: Animator,
     *,
@@ -55,7 +53,7 @@ def animate(
     fps: Fraction,
     progress: Progress | None = None,
     frames_to: FramesTo | None = None,
-) -> Animation:
+) -> Step[Animation]:
     """Animate the portrait speaking the scene's narration, at the project's ``fps``.
 
     ``frames_to``, called only when the animation is made (not cached), gets an iterator of
@@ -94,16 +92,19 @@ def animate(
                 raise failed[0]
         return {"video": (out, "avatar_video")}
 
-    result = run_cached(
-        ws,
-        slug,
+    return Step(
         stage=STAGE,
         version=VERSION,
         fingerprint=animator.fingerprint(),
-        inputs=[portrait.sha256, rig.asset.sha256, speech.audio.sha256],
+        inputs=[
+            portrait.sha256,
+            rig.asset.sha256,
+            speech.audio.sha256,
+            text_hash(speech.timings.to_json()),
+        ],
         params={"fps": str(fps)},
         work=work,
+        read=lambda stored: Animation(stored.asset, total, stored.cached),
         scene_id=scene_id,
         metadata={"frames": total, "fps": str(fps)},
     )
-    return Animation(result.asset, total, result.cached)

@@ -6,66 +6,65 @@ YouTube-style list. The result is cached by the scenes' content and copied to
 ``[render] output_dir`` as ``<slug>.mp4`` with its sidecars.
 
 Between assemblies of a project, its decoded scene audio and the pieces of its AAC stream
-are kept in ``<assets root>/cache/assemble/<slug>/`` (named by content, pruned as they fall
-out of use), so re-assembling after one scene changed decodes that scene only and encodes
-only the audio that moved.
+are kept in the asset store's cache folder for the project (named by content, pruned as
+they fall out of use), so re-assembling after one scene changed decodes that scene only and
+encodes only the audio that moved.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from vidkit.model import Asset
+from vidkit.stages.step import Outputs, Progress, Step, Stored
 from vidkit.workspace import Workspace
-from vidkit.config import Config
-from vidkit.stages.cache import Outputs, run_cached
 
-if TYPE_CHECKING:
-    from vidkit.pipeline import Event, SceneResult
-
-__all__ = ["STAGE", "VERSION", "assemble_project"]
+__all__ = ["SIDECARS", "STAGE", "VERSION", "Assembled", "assemble"]
 
 STAGE = "assemble"
 VERSION = 3  # 3: AAC without noise substitution; audio kept between assemblies
 
-_SIDECARS = {"srt": ".srt", "vtt": ".vtt", "chapters": ".chapters.txt"}
+#: The final video's sidecar files: role -> suffix.
+SIDECARS = {"srt": ".srt", "vtt": ".vtt", "chapters": ".chapters.txt"}
 
 
-def assemble_project(
+class Assembled(Stored):
+    """The assembled video (``asset``) and its sidecars (``srt``, ``vtt``, ``chapters``)."""
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return dict(self.asset.metadata.get("report", {}))
+
+
+def assemble(
     ws: Workspace,
     slug: str,
-    scenes: Sequence[SceneResult],
-    config: Config,
-    say: Callable[[Event], None],
-) -> tuple[Path, dict[str, Path], dict[str, Any]]:
-    """Assemble the scenes (in order); returns the final video's path in ``output_dir``, its
-    sidecar files and a report."""
-    from vidkit.pipeline import Event
-    from vidkit.render.assemble import assemble
+    title: str,
+    scenes: Sequence[tuple[str, Asset, Asset]],
+    *,
+    progress: Progress | None = None,
+) -> Step[Assembled]:
+    """Join the rendered ``scenes`` (title, scene video, caption cues JSON; in order) into the
+    project's video, titled ``title``."""
+    from vidkit.render.assemble import assemble as join
     from vidkit.render.captions import CaptionCue
 
-    with ws.catalogue.session():  # one connection for the lookups
-        project = ws.project(slug)
-        cue_assets = [
-            ws.catalogue.asset(int(s.video.metadata["sidecars"]["captions"])) for s in scenes
-        ]
     report: dict[str, Any] = {}
 
     def work(folder: Path) -> Outputs:
         captions = [
             [CaptionCue(a, b, t) for a, b, t in json.loads(ws.asset_path(c).read_text("utf-8"))]
-            for c in cue_assets
+            for _, _, c in scenes
         ]
         out = folder / "video.mp4"
-        result = assemble(
-            [ws.asset_path(s.video) for s in scenes], out,
-            titles=[s.title for s in scenes], captions=captions, title=project.title,
-            progress=lambda d, t: say(Event("assemble", None, d, t)),
-            cache=ws.store.cache_folder(STAGE, slug), keys=[s.video.sha256 for s in scenes],
+        result = join(
+            [ws.asset_path(video) for _, video, _ in scenes], out,
+            titles=[name for name, _, _ in scenes], captions=captions, title=title,
+            progress=progress, cache=ws.store.cache_folder(STAGE, slug),
+            keys=[video.sha256 for _, video, _ in scenes],
         )  # fmt: skip
         report.update(
             duration_ms=result.duration_ms,
@@ -82,32 +81,19 @@ def assemble_project(
             },
         )
         outputs: Outputs = {"video": (out, "final_video")}
-        for role, suffix in _SIDECARS.items():
+        for role, suffix in SIDECARS.items():
             side = out.with_name(out.stem + suffix)
             if side.is_file():
                 outputs[role] = (side, "captions" if role in ("srt", "vtt") else "document")
         return outputs
 
-    result = run_cached(
-        ws, slug, stage=STAGE, version=VERSION, fingerprint="ffmpeg-concat",
-        inputs=[s.video.sha256 for s in scenes] + [c.sha256 for c in cue_assets],
-        params={"titles": [s.title for s in scenes], "title": project.title},
-        work=work, metadata={"report": report},
-    )  # fmt: skip
-    say(Event("assemble", None, 1, 1, result.cached))
-    folder = config.render.output_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    final = _publish(ws.asset_path(result.asset), folder / f"{slug}.mp4")
-    sidecars = {
-        role: _publish(ws.asset_path(asset), folder / f"{slug}{_SIDECARS[role]}")
-        for role, asset in result.sidecars.items()
-    }
-    return final, sidecars, dict(result.asset.metadata.get("report", report))
-
-
-def _publish(source: Path, target: Path) -> Path:
-    """Copy a stored file to where users look for it (atomically)."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)
-    return target
+    return Step(
+        stage=STAGE,
+        version=VERSION,
+        fingerprint="ffmpeg-concat",
+        inputs=[video.sha256 for _, video, _ in scenes] + [c.sha256 for _, _, c in scenes],
+        params={"titles": [name for name, _, _ in scenes], "title": title},
+        work=work,
+        read=lambda stored: Assembled(stored.asset, stored.sidecars, stored.cached, stored.job),
+        metadata={"report": report},
+    )

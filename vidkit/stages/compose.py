@@ -1,9 +1,9 @@
-"""compose: a scene's speech, presenter, screen source and layout → the scene's MP4.
+"""compose: a scene's :class:`~vidkit.timeline.Timeline` and caption cues → the scene's MP4.
 
-Builds the scene's :class:`~vidkit.timeline.Timeline` from the catalogue and renders it with one
-ffmpeg run (:func:`vidkit.render.compose.compose`). The output is cached by content: the audio,
-the avatar video, the screen source, the layout and every render setting are in the key, so
-editing one scene re-renders that scene only.
+The timeline (built by the pipeline's graph, :mod:`vidkit.pipeline.graph`) is rendered with one
+ffmpeg run (:func:`vidkit.render.compose.compose`). The key is the whole timeline by content
+(:func:`timeline_key`: the audio, the avatar video, the screen source, the layout, the cards)
+plus the cues and every render setting, so editing one scene re-renders that scene only.
 
 When the presenter is animated in the same render, :class:`LiveCompose` composes the scene
 while the frames are made: the animate stage hands each RGBA frame both to the encoder of
@@ -15,57 +15,38 @@ frame here); see docs/rendering.md for the figures. A compose without a fresh an
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import logging
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from vidkit.workspace import Workspace
 from vidkit.config import RenderConfig
-from vidkit.model import Asset, Project, Scene
-from vidkit.render.compose import compose
-from vidkit.stages.animate import Animation
-from vidkit.stages.cache import Outputs, run_cached
-from vidkit.stages.speak import Speech
-from vidkit.timeline import (
-    AudioLayer,
-    AvatarLayer,
-    Caption,
-    CaptionLayer,
-    CardLayer,
-    CodeSource,
-    FitPlan,
-    ImageSource,
-    RecordingSource,
-    ScreenLayer,
-    Timeline,
-    ms_to_frames,
-)
+from vidkit.model import Asset
+from vidkit.render.compose import compose as render_timeline
+from vidkit.stages.step import Outputs, Progress, Step, Stored, text_hash
+from vidkit.timeline import CodeSource, Timeline
+from vidkit.workspace import Workspace
 
-__all__ = [
-    "STAGE",
-    "VERSION",
-    "ComposedScene",
-    "LiveCompose",
-    "compose_scene",
-    "scene_timeline",
-    "screen_asset",
-    "screen_layer",
-]
+__all__ = ["STAGE", "VERSION", "ComposedScene", "Cue", "LiveCompose", "compose", "timeline_key"]
 
 STAGE = "compose"
-VERSION = 2  # 2: title cards under the presenter
+VERSION = 3  # 3: keyed by the whole timeline
 
-Progress = Callable[[int, int], None]
+#: A caption cue: start and end (ms), text.
+Cue = tuple[int, int, str]
 Frame = npt.NDArray[np.uint8]
+
+_SHA_NAME = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]+)?$")
 
 log = logging.getLogger("vidkit.stages")
 
@@ -78,171 +59,87 @@ class ComposedScene:
     cached: bool = False
 
 
-def screen_asset(ws: Workspace, slug: str, scene_id: int) -> Asset | None:
-    """What the scene shows: its newest recording, else code file, else image (None: none)."""
-    for kind in ("screen_capture", "code_file", "image"):
-        found = ws.assets(slug, scene_id=scene_id, kind=kind)
-        if found:
-            return found[-1]
-    return None
-
-
-def screen_layer(
-    ws: Workspace, asset: Asset | None, target_ms: int, render: RenderConfig
-) -> ScreenLayer | None:
-    """The screen layer for ``asset``; a recording is fitted to ``target_ms`` of narration
-    within ``render``'s speed limits (raises :class:`MediaError` for one with no video)."""
-    if asset is None:
-        return None
-    path = ws.asset_path(asset)
-    if asset.kind == "code_file":
-        code = path.read_text(encoding="utf-8", errors="replace")
-        return ScreenLayer(
-            CodeSource(code, filename=str(asset.metadata.get("filename", path.name)))
-        )
-    if asset.kind == "image":
-        return ScreenLayer(ImageSource(path))
-    from vidkit.render.fit import plan_fit
-
-    if not asset.metadata.get("has_video"):
-        from vidkit.errors import MediaError
-
-        raise MediaError(
-            f"{asset.metadata.get('filename', path.name)} has no video stream; import a screen "
-            "recording with video, or use a code file or image for this scene"
-        )
-    source_ms = int(asset.duration_ms or 0)
-    plan: FitPlan = plan_fit(
-        source_ms, target_ms, min_speed=render.min_speed, max_speed=render.max_speed,
-        beyond=render.beyond,
-    )  # fmt: skip
-    width, height = int(asset.metadata.get("width", 0)), int(asset.metadata.get("height", 0))
-    return ScreenLayer(RecordingSource(path, source_ms, width, height), fit=plan)
-
-
-def scene_timeline(
+def compose(
     ws: Workspace,
-    project: Project,
-    scene: Scene,
-    speech: Speech,
-    animation: Animation | None,
-    avatar_box: tuple[int, int, tuple[int, int, int, int] | None] | None,
-    render: RenderConfig,
-    *,
-    live_avatar: bool = False,
-) -> tuple[Timeline, list[tuple[int, int, str]], Asset | None]:
-    """The scene's timeline, its caption cues (ms) and the screen asset it shows.
-    ``live_avatar``: the presenter's frames will be piped in (no ``animation`` yet)."""
-    fps = project.fps
-    duration = ms_to_frames(speech.timings.duration_ms, fps)
-    shown = screen_asset(ws, project.slug, scene.id)
-    screen = screen_layer(ws, shown, speech.timings.duration_ms, render)
-    from vidkit.render.captions import captions_from_timings
-
-    found = captions_from_timings(
-        speech.timings, text=scene.narration, end_ms=round(duration * 1000 / fps)
-    )
-    cues = [(c.start_ms, c.end_ms, c.text) for c in found]
-    captions = CaptionLayer(
-        tuple(Caption(ms_to_frames(s, fps), ms_to_frames(e, fps), t) for s, e, t in cues),
-        burn_in=render.burn_captions and scene.layout.captions,
-    )
-    avatar = None
-    if (animation is not None or live_avatar) and avatar_box is not None:
-        width, height, crop = avatar_box
-        video = ws.asset_path(animation.video) if animation is not None else None
-        avatar = AvatarLayer(width, height, scene.layout, video=video, crop=crop)
-    cards: tuple[CardLayer, ...] = ()
-    if render.title_cards:
-        if scene.position == 1:
-            card = CardLayer(project.title, project.subtitle, 0, min(duration // 3, round(3 * fps)))
-        else:
-            card = CardLayer(scene.title, "", 0, min(duration // 4, round(2 * fps)))
-        cards = (card,)
-    music = ws.assets(project.slug, kind="music")
-    audio = AudioLayer(
-        ws.asset_path(speech.audio), music=ws.asset_path(music[-1]) if music else None
-    )
-    timeline = Timeline(
-        project.width, project.height, fps, duration, screen=screen, avatar=avatar,
-        captions=captions, cards=cards, audio=audio, title=scene.title,
-    )  # fmt: skip
-    return timeline, cues, shown
-
-
-def compose_scene(
-    ws: Workspace,
-    slug: str,
     scene_id: int,
+    timeline: Timeline,
+    cues: Sequence[Cue],
     *,
-    speech: Speech,
-    animation: Animation | None,
-    avatar_box: tuple[int, int, tuple[int, int, int, int] | None] | None,
     render: RenderConfig,
+    report: dict[str, Any],
     progress: Progress | None = None,
     live: LiveCompose | None = None,
-) -> ComposedScene:
-    """Render one scene to an MP4 asset (cached by content). ``live``: the scene was already
-    composed while its presenter was animated; its files are taken instead of rendering."""
-    with ws.catalogue.session():  # one connection for the lookups
-        project, scene = ws.project(slug), ws.scene(slug, scene_id)
-        timeline, cues, shown = scene_timeline(
-            ws, project, scene, speech, animation, avatar_box, render
-        )
-    music = timeline.audio.music if timeline.audio else None
-    inputs = [
-        speech.audio.sha256,
-        hashlib.sha256(speech.timings.to_json().encode()).hexdigest(),
-        animation.video.sha256 if animation else "-",
-        shown.sha256 if shown else "-",
-        music.name if music else "-",
-    ]
-    fit = timeline.screen.fit if timeline.screen else FitPlan()
-    report = {
-        "scene_id": scene.id,
-        "position": scene.position,
-        "title": scene.title,
-        "duration_ms": timeline.duration_ms,
-        "frames": timeline.duration,
-        "screen": shown.kind if shown else "none",
-        "fit": fit.note or "exact",
-        "captions": len(cues),
-    }
-    params = {
-        "size": [timeline.width, timeline.height],
-        "fps": str(timeline.fps),
-        "layout": scene.to_dict() | {"narration": None, "notes": None, "updated_at": None},
-        "avatar_crop": list(timeline.avatar.crop or ()) if timeline.avatar else None,
-        "cards": [[c.title, c.subtitle, c.start, c.duration] for c in timeline.cards],
-        "render": render.model_dump(mode="json", exclude={"output_dir", "workers"}),
-    }
+) -> Step[ComposedScene]:
+    """Render the scene's ``timeline`` with its caption ``cues`` (ms) to an MP4. ``report``
+    (the scene's facts) is stored with the video and completed by the render. ``live``: the
+    scene was already composed while its presenter was animated; its files are taken instead
+    of rendering again."""
+    params = {"render": render.model_dump(mode="json", exclude={"output_dir", "workers"})}
 
     def work(folder: Path) -> Outputs:
-        if live is not None and live.ready:
-            report.update(live.notes)
-            return live.move_to(folder)
-        return _render(timeline, cues, folder, render, report, progress)
+        try:
+            if live is not None and live.ready:
+                report.update(live.notes)
+                return live.move_to(folder)
+            return _render(timeline, list(cues), folder, render, report, progress)
+        finally:
+            if live is not None:
+                live.discard()
 
-    try:
-        result = run_cached(
-            ws, slug, stage=STAGE, version=VERSION, fingerprint="ffmpeg-x264",
-            inputs=inputs, params=params, work=work, scene_id=scene_id,
-            metadata={"report": report},
-        )  # fmt: skip
-    finally:
+    def read(stored: Stored) -> ComposedScene:
         if live is not None:
             live.discard()
-    return ComposedScene(
-        result.asset,
-        result.sidecars["captions"],
-        dict(result.asset.metadata.get("report", report)),
-        result.cached,
+        return ComposedScene(
+            stored.asset,
+            stored.sidecars["captions"],
+            dict(stored.asset.metadata.get("report", report)),
+            stored.cached,
+        )
+
+    return Step(
+        stage=STAGE,
+        version=VERSION,
+        fingerprint="ffmpeg-x264",
+        inputs=[timeline_key(timeline), text_hash(json.dumps(list(cues), ensure_ascii=False))],
+        params=params,
+        work=work,
+        read=read,
+        scene_id=scene_id,
+        metadata={"report": report},
     )
+
+
+def timeline_key(timeline: Timeline) -> str:
+    """A content hash of everything in ``timeline``: every layer and setting, and each file
+    by its content (asset-store files are named by their sha256; other files by name, size
+    and modification time)."""
+    return text_hash(json.dumps(_plain(timeline), sort_keys=True))
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"type": type(value).__name__, **out}
+    if isinstance(value, Path):
+        if _SHA_NAME.match(value.name):
+            return value.name
+        try:
+            stat = value.stat()
+        except OSError:
+            return str(value)
+        return f"{value}:{stat.st_size}:{stat.st_mtime_ns}"
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Fraction):
+        return str(value)
+    return value
 
 
 def _render(
     timeline: Timeline,
-    cues: list[tuple[int, int, str]],
+    cues: list[Cue],
     folder: Path,
     render: RenderConfig,
     report: dict[str, Any],
@@ -271,7 +168,7 @@ def _render(
         screen_frames = typing.frames()
         if typing.note:
             report["screen_note"] = typing.note
-    compose(
+    render_timeline(
         timeline, out, screen_frames=screen_frames, avatar_frames=avatar_frames,
         captions_ass=ass, progress=progress, preset=render.preset, crf=render.crf,
     )  # fmt: skip
@@ -283,24 +180,21 @@ def _render(
 class LiveCompose:
     """Composes a scene from its presenter's frames as the animate stage makes them: pass it
     as ``frames_to`` to :func:`~vidkit.stages.animate.animate`, then as ``live`` to
-    :func:`compose_scene`, which takes the result (or renders as usual if there is none).
+    :func:`compose`, whose work takes the result (or renders as usual if there is none).
+    ``timeline`` is the scene's, with the presenter's frames to be piped in (no video yet).
 
     A failure here is not the animation's: it is logged, and the compose stage then renders
     from the stored animation, where a real problem fails (and is recorded) as usual."""
 
     def __init__(
         self,
-        ws: Workspace,
-        slug: str,
-        scene_id: int,
+        timeline: Timeline,
+        cues: Sequence[Cue],
         *,
-        speech: Speech,
-        avatar_box: tuple[int, int, tuple[int, int, int, int] | None],
         render: RenderConfig,
         progress: Progress | None = None,
     ) -> None:
-        self.ws, self.slug, self.scene_id = ws, slug, scene_id
-        self.speech, self.avatar_box, self.render = speech, avatar_box, render
+        self.timeline, self.cues, self.render = timeline, list(cues), render
         self.progress = progress
         self.notes: dict[str, Any] = {}
         self._folder: Path | None = None
@@ -314,20 +208,14 @@ class LiveCompose:
         folder = Path(tempfile.mkdtemp(prefix="vidkit-compose-live-"))
         self._folder = folder
         try:
-            with self.ws.catalogue.session():
-                project, scene = self.ws.project(self.slug), self.ws.scene(self.slug, self.scene_id)
-                timeline, cues, _ = scene_timeline(
-                    self.ws, project, scene, self.speech, None, self.avatar_box, self.render,
-                    live_avatar=True,
-                )  # fmt: skip
             self._outputs = _render(
-                timeline, cues, folder, self.render, self.notes, self.progress,
+                self.timeline, self.cues, folder, self.render, self.notes, self.progress,
                 avatar_frames=frames,
             )  # fmt: skip
         except Exception as exc:
             log.warning(
-                "composing scene %s while animating it failed (%s); composing it from the "
-                "stored animation instead", self.scene_id, exc,
+                "composing %r while animating it failed (%s); composing it from the "
+                "stored animation instead", self.timeline.title, exc,
             )  # fmt: skip
             self._outputs = None
 

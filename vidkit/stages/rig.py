@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.workspace import Workspace
 from vidkit.backends.facerig import FaceRig, Rig
 from vidkit.imaging import open_image
 from vidkit.model import Asset
-from vidkit.stages.cache import Outputs, run_cached
+from vidkit.stages.step import Outputs, Step, Stored
+from vidkit.workspace import Workspace
 
 __all__ = ["STAGE", "VERSION", "RigResult", "rig"]
 
@@ -24,7 +24,7 @@ class RigResult:
     cached: bool = False
 
 
-def rig(ws: Workspace, slug: str, facerig: FaceRig, *, portrait: Asset) -> RigResult:
+def rig(ws: Workspace, portrait: Asset, facerig: FaceRig) -> Step[RigResult]:
     """Find the face in ``portrait`` (an ``avatar_cutout`` asset, or any image asset)."""
     name = str(portrait.metadata.get("filename", portrait.path))
 
@@ -35,16 +35,17 @@ def rig(ws: Workspace, slug: str, facerig: FaceRig, *, portrait: Asset) -> RigRe
         out.write_text(found.to_json(), encoding="utf-8")
         return {"rig": (out, "face_rig")}
 
-    result = run_cached(
-        ws,
-        slug,
+    def read(stored: Stored) -> RigResult:
+        text = ws.asset_path(stored.asset).read_text(encoding="utf-8")
+        return RigResult(stored.asset, Rig.from_json(text), stored.cached)
+
+    return Step(
         stage=STAGE,
         version=VERSION,
         fingerprint=facerig.fingerprint(),
         inputs=[portrait.sha256],
         params={},
         work=work,
+        read=read,
         metadata={"portrait_asset_id": portrait.id},
     )
-    text = ws.asset_path(result.asset).read_text(encoding="utf-8")
-    return RigResult(result.asset, Rig.from_json(text), result.cached)

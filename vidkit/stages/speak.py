@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidkit.workspace import Workspace
 from vidkit.backends.tts import TTS, VoiceProfile
+from vidkit.backends.tts.long import synthesize_long
 from vidkit.model import Asset
-from vidkit.stages.cache import Outputs, run_cached
-from vidkit.text.chunks import synthesize_long
+from vidkit.stages.step import Outputs, Progress, Step, Stored, text_hash
 from vidkit.text.lexicon import Lexicon
 from vidkit.timing import Timings
+from vidkit.workspace import Workspace
 
-__all__ = ["STAGE", "VERSION", "Speech", "speak"]
+__all__ = ["STAGE", "VERSION", "Speech", "Voice", "speak"]
 
 STAGE = "speak"
 VERSION = 1
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -32,37 +28,36 @@ class Speech:
     cached: bool = False
 
 
+@dataclass(frozen=True)
+class Voice:
+    """A project's voice profile, ready to speak with: the profile the backend clones and the
+    content hash of its reference recording (the key must change when the recording does)."""
+
+    profile: VoiceProfile
+    sample_sha256: str
+
+
 def speak(
     ws: Workspace,
-    slug: str,
     scene_id: int,
+    narration: str,
     tts: TTS,
     *,
+    lexicon: Lexicon,
     chunk_chars: int = 1200,
-    voice: str | None = None,
+    voice: Voice | None = None,
     progress: Progress | None = None,
-) -> Speech:
-    """Speak the scene's narration with ``tts`` (a project voice profile by name, if given)."""
-    scene = ws.scene(slug, scene_id)
-    lexicon = Lexicon.default().updated(ws.lexicon(slug))
-    inputs = [hashlib.sha256(scene.narration.encode()).hexdigest()]
-    profile = None
-    if voice is not None:
-        record = ws.catalogue.voice(slug, voice)
-        sample = ws.catalogue.asset(record.sample_asset_id)
-        profile = VoiceProfile(
-            record.name, ws.asset_path(sample), record.transcript, record.consent
-        )
-        inputs.append(sample.sha256)
+) -> Step[Speech]:
+    """Speak ``narration`` with ``tts`` (in the project's ``voice`` profile, if it has one)."""
 
     def work(folder: Path) -> Outputs:
         wav = folder / "speech.wav"
         timings = synthesize_long(
             tts,
-            scene.narration,
+            narration,
             wav,
             chunk_chars=chunk_chars,
-            voice=profile,
+            voice=voice.profile if voice else None,
             progress=progress,
             lexicon=lexicon,
         )
@@ -70,16 +65,20 @@ def speak(
         timings_file.write_text(timings.to_json(), encoding="utf-8")
         return {"audio": (wav, "tts_audio"), "timings": (timings_file, "timings")}
 
-    result = run_cached(
-        ws,
-        slug,
+    def read(stored: Stored) -> Speech:
+        text = ws.asset_path(stored.sidecars["timings"]).read_text(encoding="utf-8")
+        return Speech(stored.asset, Timings.from_json(text), stored.cached)
+
+    profile = None
+    if voice is not None:
+        profile = [voice.profile.name, voice.sample_sha256, text_hash(voice.profile.transcript)]
+    return Step(
         stage=STAGE,
         version=VERSION,
         fingerprint=tts.fingerprint(),
-        inputs=inputs,
-        params={"chunk_chars": chunk_chars, "lexicon": lexicon.to_json(), "voice": voice},
+        inputs=[text_hash(narration)],
+        params={"chunk_chars": chunk_chars, "lexicon": lexicon.to_json(), "voice": profile},
         work=work,
+        read=read,
         scene_id=scene_id,
     )
-    text = ws.asset_path(result.sidecars["timings"]).read_text(encoding="utf-8")
-    return Speech(result.asset, Timings.from_json(text), result.cached)

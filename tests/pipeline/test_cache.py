@@ -1,4 +1,4 @@
-"""run_cached: one cache and one job record for every stage."""
+"""The pipeline's cache: one cache and one job record for every stage's step."""
 
 from __future__ import annotations
 
@@ -7,8 +7,29 @@ from typing import Any
 
 import pytest
 
-from vidkit.api import Workspace
-from vidkit.stages.cache import Outputs, StageResult, cache_key, run_cached
+from vidkit.pipeline.cache import NotCached, run
+from vidkit.stages.step import Outputs, Step, Stored, cache_key
+from vidkit.workspace import Workspace
+
+
+def _step(
+    work: Any,
+    *,
+    text: str = "hello",
+    version: int = 1,
+    fingerprint: str = "fake:v1",
+    inputs: tuple[str, ...] = ("abc",),
+    stage: str = "demo",
+) -> Step[Stored]:
+    return Step(
+        stage=stage,
+        version=version,
+        fingerprint=fingerprint,
+        inputs=inputs,
+        params={"text": text},
+        work=work,
+        read=lambda stored: stored,
+    )
 
 
 def _stage(
@@ -19,7 +40,8 @@ def _stage(
     version: int = 1,
     fingerprint: str = "fake:v1",
     inputs: tuple[str, ...] = ("abc",),
-) -> StageResult:
+    lookup_only: bool = False,
+) -> Stored:
     def work(folder: Path) -> Outputs:
         calls.append(text)
         main = folder / "out.py"
@@ -28,16 +50,8 @@ def _stage(
         side.write_text('{"words": 1}')
         return {"main": (main, "code_file"), "timings": (side, "timings")}
 
-    return run_cached(
-        ws,
-        "p",
-        stage="demo",
-        version=version,
-        fingerprint=fingerprint,
-        inputs=inputs,
-        params={"text": text},
-        work=work,
-    )
+    step = _step(work, text=text, version=version, fingerprint=fingerprint, inputs=inputs)
+    return run(ws, "p", step, lookup_only=lookup_only)
 
 
 def test_second_run_is_a_cache_hit_with_sidecars(workspace: Workspace) -> None:
@@ -78,9 +92,7 @@ def test_failure_is_recorded_and_nothing_cached(workspace: Workspace) -> None:
         raise RuntimeError("backend exploded")
 
     with pytest.raises(RuntimeError):
-        run_cached(
-            workspace, "p", stage="x", version=1, fingerprint="f", inputs=[], params={}, work=broken
-        )
+        run(workspace, "p", _step(broken, stage="x"))
     [job] = workspace.jobs("p")
     assert job.status == "failed" and "backend exploded" in (job.error or "")
     assert workspace.assets("p") == []
@@ -103,3 +115,14 @@ def test_output_missing_from_the_store_is_redone(workspace: Workspace) -> None:
     again = _stage(workspace, calls)
     assert len(calls) == 2 and not again.cached
     assert workspace.asset_path(again.asset).is_file()
+
+
+def test_lookup_only_finds_what_is_made_and_never_works(workspace: Workspace) -> None:
+    workspace.create_project("p", "P")
+    calls: list[str] = []
+    with pytest.raises(NotCached):
+        _stage(workspace, calls, lookup_only=True)
+    assert calls == [] and workspace.jobs("p") == [], "a lookup records no job"
+    made = _stage(workspace, calls)
+    found = _stage(workspace, calls, lookup_only=True)
+    assert calls == ["hello"] and found.cached and found.asset == made.asset

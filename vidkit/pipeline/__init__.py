@@ -1,0 +1,64 @@
+"""The pipeline: the only part of vidkit that knows each scene's stage graph and its cache.
+
+- :mod:`vidkit.pipeline.graph` — the per-scene graph (speak → cutout → rig → animate →
+  compose), the presenter's crop and the title-card rules, the scene's timeline, and
+  :func:`peek_scene`, which tells what is already made without making anything;
+- :mod:`vidkit.pipeline.runner` — :func:`render`: which scenes, scheduled over worker
+  processes, resumed after a crash;
+- :mod:`vidkit.pipeline.cache` — runs a stage's :class:`~vidkit.stages.step.Step` through the
+  content-keyed cache and the job records (lookup-only, or work);
+- :mod:`vidkit.pipeline.events` — progress :class:`Event` s and the results of a render.
+
+Importing this package does no work; its names load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "Event",
+    "NotCached",
+    "Presenter",
+    "Progress",
+    "RenderResult",
+    "SceneGraph",
+    "ScenePeek",
+    "SceneResult",
+    "peek_scene",
+    "render",
+]
+
+if TYPE_CHECKING:
+    from vidkit.pipeline.cache import NotCached
+    from vidkit.pipeline.events import Event, Progress, RenderResult, SceneResult
+    from vidkit.pipeline.graph import Presenter, SceneGraph, ScenePeek, peek_scene
+    from vidkit.pipeline.runner import render
+
+_LAZY = {
+    "NotCached": "vidkit.pipeline.cache",
+    "Event": "vidkit.pipeline.events",
+    "Progress": "vidkit.pipeline.events",
+    "RenderResult": "vidkit.pipeline.events",
+    "SceneResult": "vidkit.pipeline.events",
+    "Presenter": "vidkit.pipeline.graph",
+    "SceneGraph": "vidkit.pipeline.graph",
+    "ScenePeek": "vidkit.pipeline.graph",
+    "peek_scene": "vidkit.pipeline.graph",
+    "render": "vidkit.pipeline.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vidkit.pipeline' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,434 @@
+"""Each scene's stage graph — the only place that knows it.
+
+Per project: the avatar photo is cut out and its face rigged (``cutout → rig``), giving the
+:class:`Presenter` and its head-and-shoulders crop. Per scene::
+
+    narration ──speak──▶ speech ──animate (with the presenter)──▶ avatar video
+                                 └──────────────compose──────────────▶ scene MP4
+
+``compose`` renders the scene's :class:`~vidkit.timeline.Timeline`, which
+:func:`scene_timeline` builds here and nowhere else: the screen source fitted to the speech,
+captions from the word timings, the presenter placed by the scene's layout and cropped by the
+crop rule, the title-card rule, the audio. Editors preview exactly this timeline (with an
+estimated length before the narration is spoken), so a preview and a render cannot differ.
+
+A :class:`SceneGraph` runs the stages through the cache (:mod:`vidkit.pipeline.cache`); it
+is the only place that chooses between doing work and only looking results up
+(``lookup_only``), which is how :func:`peek_scene` tells what is rendered already.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from vidkit.config import Config, RenderConfig
+from vidkit.errors import MediaError, VidkitError
+from vidkit.model import Asset, Layout, Project, Scene, check_narration
+from vidkit.pipeline import cache
+from vidkit.pipeline.events import Event, Progress, SceneResult
+from vidkit.stages.step import Step
+from vidkit.timeline import (
+    AudioLayer,
+    AvatarLayer,
+    Caption,
+    CaptionLayer,
+    CardLayer,
+    CodeSource,
+    ImageSource,
+    RecordingSource,
+    ScreenLayer,
+    Timeline,
+    head_and_shoulders,
+    ms_to_frames,
+)
+from vidkit.timing import Timings
+from vidkit.workspace import Workspace
+
+__all__ = [
+    "Presenter",
+    "SceneGraph",
+    "ScenePeek",
+    "avatar_layer",
+    "backend",
+    "peek_scene",
+    "presenter_crop",
+    "scene_timeline",
+    "screen_asset",
+    "screen_layer",
+    "title_cards",
+]
+
+T = TypeVar("T")
+
+log = logging.getLogger("vidkit.pipeline")
+
+#: A caption cue: start and end (ms), text.
+Cue = tuple[int, int, str]
+
+
+@lru_cache(maxsize=16)
+def backend(config: Config, role: str) -> Any:
+    """One backend of each role per config and process: models load once, and fingerprints
+    (which hash model files) are computed once, however many scenes are rendered."""
+    from vidkit.backends import registry
+
+    builders = {
+        "tts": registry.build_tts,
+        "animator": registry.build_animator,
+        "matting": registry.build_matting,
+        "facerig": registry.build_facerig,
+    }
+    return builders[role](config)
+
+
+# The rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Presenter:
+    """A project's presenter, ready to animate: its cut-out portrait and face rig (asset ids,
+    so it crosses process boundaries), the portrait's size and the head-and-shoulders crop
+    shown in the video."""
+
+    portrait: int
+    rig: int
+    width: int
+    height: int
+    crop: tuple[int, int, int, int]
+
+
+def presenter_crop(width: int, height: int, landmarks: Any | None) -> tuple[int, int, int, int]:
+    """The crop rule: head and shoulders around the face's landmarks (x, y columns), or the
+    whole portrait when no face was found yet."""
+    if landmarks is None:
+        return 0, 0, width, height
+    points = landmarks[:, :2]
+    box = (float(points[:, 0].min()), float(points[:, 1].min()),
+           float(points[:, 0].max()), float(points[:, 1].max()))  # fmt: skip
+    return head_and_shoulders(box, width, height)
+
+
+def avatar_layer(presenter: Presenter, layout: Layout, video: Path | None = None) -> AvatarLayer:
+    """The presenter as a timeline layer: placed by ``layout``, cropped by the crop rule;
+    ``video`` None when its frames are piped in (a live compose) or it is a still preview."""
+    return AvatarLayer(presenter.width, presenter.height, layout, video=video, crop=presenter.crop)
+
+
+def title_cards(
+    project: Project, scene: Scene, duration: int, render: RenderConfig
+) -> tuple[CardLayer, ...]:
+    """The card rule: the first scene opens with the project's title and subtitle (up to a
+    third of the scene, at most 3 s); every other scene with its own title (a quarter, 2 s)."""
+    if not render.title_cards:
+        return ()
+    fps = project.fps
+    if scene.position == 1:
+        return (CardLayer(project.title, project.subtitle, 0, min(duration // 3, round(3 * fps))),)
+    return (CardLayer(scene.title, "", 0, min(duration // 4, round(2 * fps))),)
+
+
+def screen_asset(ws: Workspace, slug: str, scene_id: int) -> Asset | None:
+    """What the scene shows: its newest recording, else code file, else image (None: none)."""
+    for kind in ("screen_capture", "code_file", "image"):
+        found = ws.assets(slug, scene_id=scene_id, kind=kind)
+        if found:
+            return found[-1]
+    return None
+
+
+def screen_layer(
+    ws: Workspace, asset: Asset | None, target_ms: int, render: RenderConfig
+) -> ScreenLayer | None:
+    """The screen layer for ``asset``; a recording is fitted to ``target_ms`` of narration
+    within ``render``'s speed limits (raises :class:`MediaError` for one with no video)."""
+    if asset is None:
+        return None
+    path = ws.asset_path(asset)
+    if asset.kind == "code_file":
+        code = path.read_text(encoding="utf-8", errors="replace")
+        return ScreenLayer(
+            CodeSource(code, filename=str(asset.metadata.get("filename", path.name)))
+        )
+    if asset.kind == "image":
+        return ScreenLayer(ImageSource(path))
+    from vidkit.render.fit import plan_fit
+
+    if not asset.metadata.get("has_video"):
+        raise MediaError(
+            f"{asset.metadata.get('filename', path.name)} has no video stream; import a screen "
+            "recording with video, or use a code file or image for this scene"
+        )
+    source_ms = int(asset.duration_ms or 0)
+    plan = plan_fit(
+        source_ms, target_ms, min_speed=render.min_speed, max_speed=render.max_speed,
+        beyond=render.beyond,
+    )  # fmt: skip
+    width, height = int(asset.metadata.get("width", 0)), int(asset.metadata.get("height", 0))
+    return ScreenLayer(RecordingSource(path, source_ms, width, height), fit=plan)
+
+
+def scene_timeline(
+    ws: Workspace,
+    project: Project,
+    scene: Scene,
+    timings: Timings,
+    *,
+    audio: Path | None,
+    avatar: AvatarLayer | None,
+    render: RenderConfig,
+    narration: str | None = None,
+    screen: bool = True,
+) -> tuple[Timeline, list[Cue], Asset | None]:
+    """The scene's timeline, its caption cues (ms) and the screen asset it shows, for speech
+    with these ``timings`` (``audio``: its WAV; None for a preview before it is spoken, whose
+    timings are estimated). ``narration`` overrides the scene's text for the captions;
+    ``screen=False`` leaves the screen out (a preview of a scene whose source is unusable)."""
+    from vidkit.render.captions import captions_from_timings
+
+    fps = project.fps
+    duration = ms_to_frames(timings.duration_ms, fps)
+    shown = screen_asset(ws, project.slug, scene.id) if screen else None
+    layer = screen_layer(ws, shown, timings.duration_ms, render)
+    found = captions_from_timings(
+        timings,
+        text=scene.narration if narration is None else narration,
+        end_ms=round(duration * 1000 / fps),
+    )
+    cues = [(c.start_ms, c.end_ms, c.text) for c in found]
+    captions = CaptionLayer(
+        tuple(Caption(ms_to_frames(s, fps), ms_to_frames(e, fps), t) for s, e, t in cues),
+        burn_in=render.burn_captions and scene.layout.captions,
+    )
+    sound = None
+    if audio is not None:
+        music = ws.assets(project.slug, kind="music")
+        sound = AudioLayer(audio, music=ws.asset_path(music[-1]) if music else None)
+    timeline = Timeline(
+        project.width, project.height, fps, duration, screen=layer, avatar=avatar,
+        captions=captions, cards=title_cards(project, scene, duration, render), audio=sound,
+        title=scene.title,
+    )  # fmt: skip
+    return timeline, cues, shown
+
+
+# The graph -----------------------------------------------------------------------------------
+
+
+class SceneGraph:
+    """A project's stages, wired and run through the cache. With ``lookup_only`` nothing is
+    made: a stage whose result is not stored raises :class:`~vidkit.pipeline.cache.NotCached`.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        slug: str,
+        *,
+        lookup_only: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self.ws, self.slug, self.config = ws, slug, ws.config
+        self.lookup_only = lookup_only
+        self.say: Progress = progress or (lambda _e: None)
+
+    def run(self, step: Step[T]) -> T:
+        return cache.run(self.ws, self.slug, step, lookup_only=self.lookup_only)
+
+    def presenter(self) -> Presenter | None:
+        """Cut out the project's avatar photo and rig its face (both cached); None when the
+        project has no avatar photo (its video is rendered without a presenter)."""
+        from vidkit.stages.cutout import cutout
+        from vidkit.stages.rig import rig
+
+        images = self.ws.assets(self.slug, kind="avatar_image")
+        if not images:
+            return None
+        config = self.config
+        portrait = self.run(
+            cutout(self.ws, images[-1], backend(config, "matting"), max_side=config.avatar.max_side)
+        )
+        self.say(Event("cutout", None, 1, 1, portrait.cached))
+        face = self.run(rig(self.ws, portrait.portrait, backend(config, "facerig")))
+        self.say(Event("rig", None, 1, 1, face.cached))
+        width = int(portrait.portrait.metadata["width"])
+        height = int(portrait.portrait.metadata["height"])
+        crop = presenter_crop(width, height, face.rig.landmarks)
+        return Presenter(portrait.portrait.id, face.asset.id, width, height, crop)
+
+    def voice(self, project: Project) -> Any:
+        """The project's chosen voice profile (:class:`~vidkit.stages.speak.Voice`), or None
+        for the voice backend's own voice."""
+        if not project.voice:
+            return None
+        from vidkit.backends.tts import VoiceProfile
+        from vidkit.stages.speak import Voice
+
+        record = self.ws.catalogue.voice(self.slug, project.voice)
+        sample = self.ws.catalogue.asset(record.sample_asset_id)
+        profile = VoiceProfile(
+            record.name, self.ws.asset_path(sample), record.transcript, record.consent
+        )
+        return Voice(profile, sample.sha256)
+
+    def speech(self, scene: Scene, project: Project | None = None) -> Any:
+        """The scene's narration spoken in the project's voice (a
+        :class:`~vidkit.stages.speak.Speech`)."""
+        from vidkit.stages.speak import speak
+        from vidkit.text.lexicon import Lexicon
+
+        pos = scene.position
+        with self.ws.catalogue.session():
+            project = project or self.ws.project(self.slug)
+            lexicon = Lexicon.default().updated(self.ws.lexicon(self.slug))
+            voice = self.voice(project)
+        narration = check_narration(scene.narration, spoken=True, where=f"scene {pos}")
+        step = speak(
+            self.ws, scene.id, narration, backend(self.config, "tts"), lexicon=lexicon,
+            chunk_chars=self.config.voice.chunk_chars, voice=voice,
+            progress=lambda d, t: self.say(Event("speak", pos, d, t)),
+        )  # fmt: skip
+        speech = self.run(step)
+        self.say(Event("speak", pos, 1, 1, speech.cached))
+        return speech
+
+    def scene(self, scene: Scene, presenter: Presenter | None) -> SceneResult:
+        """Run one scene's stages and return its rendered MP4. A presenter animated now is
+        composed in the same pass (:class:`~vidkit.stages.compose.LiveCompose`)."""
+        with self.ws.catalogue.session():
+            project = self.ws.project(self.slug)
+        speech = self.speech(scene, project)
+        animation, live = self.animation(project, scene, speech, presenter)
+        return self.compose(project, scene, speech, presenter, animation, live)
+
+    def animation(
+        self, project: Project, scene: Scene, speech: Any, presenter: Presenter | None
+    ) -> tuple[Any, Any]:
+        """The presenter speaking the scene (an :class:`~vidkit.stages.animate.Animation`,
+        None without a presenter), and the compose run fed while it was made, if any."""
+        if presenter is None:
+            return None, None
+        from vidkit.backends.facerig import Rig
+        from vidkit.stages.animate import animate
+        from vidkit.stages.compose import LiveCompose
+        from vidkit.stages.rig import RigResult
+
+        pos = scene.position
+        with self.ws.catalogue.session():
+            portrait = self.ws.catalogue.asset(presenter.portrait)
+            rig_asset = self.ws.catalogue.asset(presenter.rig)
+        rig = RigResult(rig_asset, Rig.from_json(self.ws.asset_path(rig_asset).read_text()))
+        live = None
+        if not self.lookup_only:
+            timeline, cues, _ = self.timeline(
+                project, scene, speech, avatar_layer(presenter, scene.layout)
+            )
+            live = LiveCompose(
+                timeline, cues, render=self.config.render,
+                progress=lambda d, t: self.say(Event("compose", pos, d, t)),
+            )  # fmt: skip
+        step = animate(
+            self.ws, scene.id, backend(self.config, "animator"), portrait=portrait, rig=rig,
+            speech=speech, fps=project.fps, frames_to=live,
+            progress=lambda d, t: self.say(Event("animate", pos, d, t)),
+        )  # fmt: skip
+        try:
+            animation = self.run(step)
+        except BaseException:
+            if live is not None:
+                live.discard()
+            raise
+        self.say(Event("animate", pos, 1, 1, animation.cached))
+        return animation, live
+
+    def timeline(
+        self, project: Project, scene: Scene, speech: Any, avatar: AvatarLayer | None
+    ) -> tuple[Timeline, list[Cue], Asset | None]:
+        return scene_timeline(
+            self.ws, project, scene, speech.timings, audio=self.ws.asset_path(speech.audio),
+            avatar=avatar, render=self.config.render,
+        )  # fmt: skip
+
+    def compose(
+        self,
+        project: Project,
+        scene: Scene,
+        speech: Any,
+        presenter: Presenter | None,
+        animation: Any,
+        live: Any = None,
+    ) -> SceneResult:
+        from vidkit.stages.compose import compose
+
+        pos = scene.position
+        avatar = None
+        if presenter is not None and animation is not None:
+            avatar = avatar_layer(presenter, scene.layout, self.ws.asset_path(animation.video))
+        with self.ws.catalogue.session():
+            timeline, cues, shown = self.timeline(project, scene, speech, avatar)
+        fit = timeline.screen.fit.note if timeline.screen else ""
+        report = {
+            "scene_id": scene.id,
+            "position": pos,
+            "title": scene.title,
+            "duration_ms": timeline.duration_ms,
+            "frames": timeline.duration,
+            "screen": shown.kind if shown else "none",
+            "fit": fit or "exact",
+            "captions": len(cues),
+        }
+        step = compose(
+            self.ws, scene.id, timeline, cues, render=self.config.render, report=report,
+            progress=lambda d, t: self.say(Event("compose", pos, d, t)), live=live,
+        )  # fmt: skip
+        composed = self.run(step)
+        self.say(Event("compose", pos, 1, 1, composed.cached))
+        cached = {"speak": speech.cached, "compose": composed.cached}
+        if animation is not None:
+            cached["animate"] = animation.cached
+        return SceneResult(
+            pos, scene.id, scene.title, composed.video, composed.report, cached, composed.captions
+        )
+
+
+# Looking without working ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenePeek:
+    """What is already made of a scene, found without making anything: its speech (a
+    :class:`~vidkit.stages.speak.Speech`), the presenter's animation, its rendered video;
+    ``problem`` says why the graph stopped early (a voice that cannot be built, say)."""
+
+    scene: Scene
+    speech: Any = None
+    animation: Any = None
+    rendered: SceneResult | None = None
+    problem: str | None = None
+
+
+def peek_scene(
+    ws: Workspace, slug: str, scene: Scene, presenter: Presenter | None, *, whole: bool = True
+) -> ScenePeek:
+    """How far the scene's graph is already done, from the cache alone (``presenter``: the
+    project's, itself looked up with ``SceneGraph(ws, slug, lookup_only=True).presenter()``).
+    ``whole=False`` looks no further than the speech (the presenter is not ready yet, so no
+    animation or video of the current content can exist)."""
+    graph = SceneGraph(ws, slug, lookup_only=True)
+    speech = animation = None
+    try:
+        with ws.catalogue.session():
+            project = ws.project(slug)
+        speech = graph.speech(scene, project)
+        if not whole:
+            return ScenePeek(scene, speech)
+        animation, _ = graph.animation(project, scene, speech, presenter)
+        rendered = graph.compose(project, scene, speech, presenter, animation)
+    except cache.NotCached:
+        return ScenePeek(scene, speech, animation)
+    except VidkitError as exc:
+        return ScenePeek(scene, speech, animation, problem=str(exc))
+    return ScenePeek(scene, speech, animation, rendered)
