@@ -208,4 +208,3 @@ class Workspace:
 
     def jobs(self, slug: str, *, scene_id: int | None = None) -> list[Job]:
         return self.catalogue.jobs(slug, scene_id=scene_id)
-
