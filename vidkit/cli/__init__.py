@@ -7,6 +7,10 @@ One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models
 
 :func:`main` turns every :class:`VidkitError` into one ``error: <message>`` line on stderr and
 exit status 1; usage errors exit 2, Ctrl-C exits 130 without a traceback.
+
+The root options ``-v``/``-q``/``--log-level``/``--log-file`` set up logging for every command
+(:mod:`vidkit.cli._logging`); long commands show their progress through
+:mod:`vidkit.cli._progress`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ from typing import Annotated
 import typer
 from typer.main import get_command
 
-from vidkit.cli import _assets, _author, _avatar, _models, _projects, _render, _scenes, _system
+from vidkit.cli import (
+    _assets,
+    _author,
+    _avatar,
+    _logging,
+    _models,
+    _projects,
+    _render,
+    _scenes,
+    _system,
+)
 from vidkit.cli._common import Session, error_line
 from vidkit.errors import VidkitError
 
@@ -70,11 +84,50 @@ def _root(
             "here or in a parent folder).",
         ),
     ] = None,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Say more: -v logs what vidkit does (info), -vv everything, other libraries' "
+            "logs too (debug).",
+        ),
+    ] = 0,
+    quiet: Annotated[
+        bool,
+        typer.Option("-q", "--quiet", help="Only errors: no warnings and no progress display."),
+    ] = False,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level",
+            metavar="LEVEL",
+            help="debug, info, warning (the default) or error; overrides -v and -q.",
+        ),
+    ] = None,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            metavar="FILE",
+            help="Also append the log records to FILE, with timestamps and tracebacks.",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
+    try:
+        _logging.configure(
+            _logging.settings_from(
+                verbose=verbose, quiet=quiet, log_level=log_level, log_file=log_file
+            )
+        )
+    except _logging.LoggingProblem as exc:
+        typer.echo(error_line(str(exc)), err=True)
+        raise typer.Exit(2 if exc.usage else 1) from None
     ctx.obj = Session(config_file)
 
 
@@ -86,8 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except VidkitError as exc:
+        _logging.failed(exc)
         typer.echo(error_line(str(exc)), err=True)
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        _logging.reset()
     return 0

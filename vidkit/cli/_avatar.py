@@ -6,20 +6,23 @@ stages whose inputs changed are redone; ``vidkit jobs`` style records land in th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from vidkit.cli._common import JsonFlag, session
+from vidkit.cli._logging import current as log_settings
 from vidkit.cli._output import duration, print_json
+from vidkit.cli._progress import Display, StageTally, Step, mode_for
 
 if TYPE_CHECKING:
-    from vidkit.workspace import Workspace
     from vidkit.config import Config
     from vidkit.stages.cutout import Cutout
     from vidkit.stages.rig import RigResult
     from vidkit.stages.speak import Speech
+    from vidkit.workspace import Workspace
 
 Matting = Annotated[
     str | None,
@@ -51,13 +54,16 @@ def _portrait(
     return portrait, face
 
 
-def _speech(ws: Workspace, config: Config, slug: str, scene: int, voice: str | None) -> Speech:
+def _speech(
+    ws: Workspace, config: Config, slug: str, scene: int, voice: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Speech:  # fmt: skip
     from vidkit.backends import registry
     from vidkit.stages.speak import speak as run_speak
 
     return run_speak(
         ws, slug, scene, registry.build_tts(config),
-        chunk_chars=config.voice.chunk_chars, voice=voice,
+        chunk_chars=config.voice.chunk_chars, voice=voice, progress=progress,
     )  # fmt: skip
 
 
@@ -88,7 +94,13 @@ def speak(
     """Speak one scene's narration; prints the audio file and its word timings."""
     s = session(ctx)
     ws = s.workspace()
-    speech = _speech(ws, s.config(), slug, scene, voice)
+    tally = StageTally(1, label="speak", weights={"speak": 1.0})
+    mode = mode_for(as_json=as_json, quiet=log_settings().quiet, lines=False)
+    with Display(tally, mode) as show:
+        speech = _speech(
+            ws, s.config(), slug, scene, voice, lambda d, t: show(Step("speak", None, d, t))
+        )
+        show(Step("speak", None, 1, 1, speech.cached))
     if as_json:
         words = [[w.word, w.start_ms, w.end_ms] for w in speech.timings.words]
         print_json({"audio": speech.audio.to_dict(), "cached": speech.cached, "words": words})

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from vidkit.cli._common import JsonFlag, session
+from vidkit.cli._logging import current as log_settings
 from vidkit.cli._output import duration, print_json
+from vidkit.cli._progress import Display, StageTally, mode_for
 
 if TYPE_CHECKING:
-    from vidkit.pipeline import Event, RenderResult
-
-
-class _Bar:
-    """One progress bar over all scenes: each scene's stages weigh what they usually cost."""
-
-    WEIGHTS: ClassVar[dict[str, float]] = {"speak": 0.15, "animate": 0.25, "compose": 0.6}
-
-    def __init__(self, scenes: int, enabled: bool) -> None:
-        self.scenes = max(1, scenes)
-        self.parts: dict[tuple[str, int | None], float] = {}
-        self.enabled = enabled
-        self.shown = -1
-
-    def __call__(self, event: Event) -> None:
-        weight = self.WEIGHTS.get(event.stage, 0.0)
-        if weight == 0 or event.total <= 0:
-            return
-        self.parts[(event.stage, event.position)] = weight * min(1.0, event.done / event.total)
-        percent = int(100 * sum(self.parts.values()) / self.scenes)
-        if self.enabled and percent != self.shown:
-            self.shown = percent
-            filled = percent * 30 // 100
-            label = f"scene {event.position} {event.stage}" if event.position else event.stage
-            typer.echo(
-                f"\rrender [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%  {label:<20}",
-                nl=False,
-                err=True,
-            )
-
-    def close(self) -> None:
-        if self.enabled and self.shown >= 0:
-            typer.echo(err=True)
+    from vidkit.pipeline import RenderResult
 
 
 def _summary(result: RenderResult) -> dict[str, Any]:
@@ -73,17 +43,13 @@ def render(
     as_json: JsonFlag = False,
 ) -> None:
     """Render a project to an MP4 with captions and chapters (cached scenes are reused)."""
-    import sys
-
     from vidkit.pipeline import render as run
 
     ws = session(ctx).workspace()
     count = len(scene) if scene else len(ws.scenes(slug))
-    bar = _Bar(count, enabled=not as_json and sys.stderr.isatty())
-    try:
-        result = run(ws, slug, positions=scene or None, workers=workers, progress=bar)
-    finally:
-        bar.close()
+    tally = StageTally(count, assemble=not scene)
+    with Display(tally, mode_for(as_json=as_json, quiet=log_settings().quiet)) as show:
+        result = run(ws, slug, positions=scene or None, workers=workers, progress=show)
     if as_json:
         print_json(_summary(result))
         return

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from vidkit.cli._common import JsonFlag, fail, session
+from vidkit.cli._logging import for_server
 from vidkit.cli._output import print_json, report
 
 __all__ = ["doctor", "init", "serve"]
@@ -80,10 +81,13 @@ def serve(
         typer.Option("--require-token", help="Require the bearer token on loopback too."),
     ] = False,
 ) -> None:
-    """Run the HTTP API until interrupted (Ctrl-C)."""
+    """Run the HTTP API until interrupted (Ctrl-C); logs its address and every request (info
+    level, unless -v/-q/--log-level say otherwise)."""
     from vidkit.http import serve as run_server
 
-    run_server(session(ctx).config(), host=host, port=port, require_token=require_token)
+    config = session(ctx).config()
+    for_server()
+    run_server(config, host=host, port=port, require_token=require_token, configure_logging=False)
 
 
 def doctor(ctx: typer.Context, as_json: JsonFlag = False) -> None:

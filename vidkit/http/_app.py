@@ -77,12 +77,15 @@ def serve(
     host: str | None = None,
     port: int | None = None,
     require_token: bool = False,
+    configure_logging: bool = True,
 ) -> None:
     """Serve the API until interrupted (Ctrl+C or SIGTERM).
 
     ``host`` and ``port`` default to ``[server]`` in the config. Listening on anything but
     loopback requires the bearer token (``require_token`` requires it on loopback too); without
-    it this raises :class:`ConfigError` before anything listens.
+    it this raises :class:`ConfigError` before anything listens. ``configure_logging=False``
+    leaves logging as the caller set it up (``vidkit serve`` does, from ``-v``/``-q``/
+    ``--log-level``/``--log-file``); by default uvicorn's and vidkit's loggers print at INFO.
     """
     bind_host = config.server.host if host is None else host
     bind_port = config.server.port if port is None else port
@@ -100,7 +103,12 @@ def serve(
     sock = _listen(bind_host, bind_port)
     try:
         server = uvicorn.Server(
-            uvicorn.Config(app, host=bind_host, port=bind_port, log_config=_log_config())
+            uvicorn.Config(
+                app,
+                host=bind_host,
+                port=bind_port,
+                log_config=_log_config() if configure_logging else None,
+            )
         )
         shown = f"[{bind_host}]" if ":" in bind_host else bind_host
         log.info(
