@@ -4,7 +4,8 @@ the composited preview, which follows every edit.
 
 Edits stay in the editor until "Save"; a save writes only the fields that were changed, after
 checking that nobody else (another tab, the CLI) changed the same field meanwhile, so two people
-editing one project never lose each other's saved work.
+editing one project never lose each other's saved work (:mod:`widgets.scene_changes`). Dragging
+the presenter on the preview is :mod:`widgets.presenter_drag`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from vidkit.api import Workspace
 from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
 from widgets.errors import ErrorBox, describe_error
+from widgets.presenter_drag import PresenterDrag
+from widgets.scene_changes import (
+    changed_fields,
+    conflict_message,
+    conflicting_fields,
+    saved_message,
+)
 from widgets.sources import SourcePicker
 
 __all__ = ["SceneEditor", "preview_size"]
@@ -32,17 +40,6 @@ FREE = "free"
 CORNER_OPTIONS = [(c.replace("-", " ").capitalize(), c) for c in CORNERS] + [
     ("Where I dragged it", FREE)
 ]
-_LABELS = {
-    "title": "title",
-    "narration": "narration",
-    "avatar_corner": "presenter position",
-    "avatar_x": "presenter position",
-    "avatar_y": "presenter position",
-    "avatar_scale": "presenter size",
-    "avatar_margin": "margin",
-    "captions": "captions",
-}
-_POSITION = ("avatar_corner", "avatar_x", "avatar_y")
 #: Unsaved narration up to this long shows in the preview's captions as it is typed.
 LIVE_NARRATION_CHARS = 20_000
 
@@ -61,10 +58,6 @@ def preview_size(project: Project) -> tuple[int, int]:
             max(16, round(project.height * scale) // 2 * 2))  # fmt: skip
 
 
-def _value(scene: Scene, key: str) -> Any:
-    return scene.to_dict()[key]
-
-
 class SceneEditor(w.VBox):  # type: ignore[misc]
     """Edits one scene at a time: :meth:`load` it, change it, :meth:`save`.
     ``on_saved(scene)`` is called after every save and source change."""
@@ -80,7 +73,6 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.last_preview_ms = 0.0
         self._wpm = editing.DEFAULT_WPM
         self._muted = 0
-        self._grab: tuple[float, float] | None = None
         self._overwrite: set[str] = set()
         self.message = ErrorBox()
         self._build()
@@ -135,7 +127,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.dirty = w.HTML()
         self.dirty.add_class("vk-dirty")
         self.sources = SourcePicker(self.ws, self.message, self._source_changed)
-        self._drag_events = self._watch_mouse()
+        self.drag = PresenterDrag(self)
 
         self.title.observe(lambda _c: self._edited(preview=True), names="value")
         self.narration.observe(lambda _c: self._narration_changed(), names="value")
@@ -165,22 +157,6 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.empty = w.HTML("<i>No scene selected: add one with “Add scene” above.</i>")
         super().__init__([self.heading, self.message, self.empty])
         self.add_class("vk-scene-editor")
-
-    def _watch_mouse(self) -> list[Any]:
-        from ipyevents import Event
-
-        clicks = Event(
-            source=self.preview,
-            watched_events=["mousedown", "mouseup", "mouseleave"],
-            prevent_default_action=True,
-        )
-        moves = Event(
-            source=self.preview, watched_events=["mousemove"], prevent_default_action=True,
-            throttle_or_debounce="throttle", wait=30,
-        )  # fmt: skip
-        clicks.on_dom_event(self.on_mouse)
-        moves.on_dom_event(self.on_mouse)
-        return [clicks, moves]
 
     @contextmanager
     def _quiet(self) -> Iterator[None]:
@@ -377,46 +353,11 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
 
     def on_mouse(self, event: Mapping[str, Any]) -> None:
         """ipyevents handler: press on the preview and drag to move the presenter."""
-        kind = event.get("type")
-        if self.draft is None or self.scene is None:
-            return
-        point = self._point(event)
-        if kind == "mousedown" and point is not None:
-            box = self.draft.avatar_box(self.layout_edit, self.size)
-            if box is None:
-                return
-            x, y, bw, bh = box
-            cx, cy = x + bw / 2, y + bh / 2
-            inside = x <= point[0] <= x + bw and y <= point[1] <= y + bh
-            self._grab = (point[0] - cx, point[1] - cy) if inside else (0.0, 0.0)
-            self._move(point)
-        elif kind == "mousemove" and self._grab is not None:
-            if event.get("buttons") == 0:  # released outside the picture
-                self._grab = None
-            elif point is not None:
-                self._move(point)
-        elif kind in ("mouseup", "mouseleave"):
-            if kind == "mouseup" and self._grab is not None and point is not None:
-                self._move(point)
-            self._grab = None
+        self.drag.on_mouse(event)
 
-    def _point(self, event: Mapping[str, Any]) -> tuple[float, float] | None:
-        """Where the event happened, in preview pixels."""
-        if "dataX" in event and "dataY" in event:
-            return float(event["dataX"]), float(event["dataY"])
-        try:
-            return (
-                float(event["relativeX"]) * self.size[0] / float(event["boundingRectWidth"]),
-                float(event["relativeY"]) * self.size[1] / float(event["boundingRectHeight"]),
-            )
-        except (KeyError, TypeError, ValueError, ZeroDivisionError):
-            return None
-
-    def _move(self, point: tuple[float, float]) -> None:
-        gx, gy = self._grab or (0.0, 0.0)
-        self.layout_edit = editing.placed_at(
-            self.layout_edit, (point[0] - gx) / self.size[0], (point[1] - gy) / self.size[1]
-        )
+    def place_presenter(self, x: float, y: float) -> None:
+        """Put the presenter's centre at (``x``, ``y``), fractions of the frame, as a drag does."""
+        self.layout_edit = editing.placed_at(self.layout_edit, x, y)
         with self._quiet():
             self.corner.value = FREE
         self._edited(preview=True)
@@ -427,24 +368,10 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         """The fields the user changed, as ``update_scene`` takes them."""
         if self.scene is None:
             return {}
-        old, new = self.scene, self.layout_edit
-        out: dict[str, Any] = {}
-        if self.title.value.strip() != old.title:
-            out["title"] = self.title.value
-        if self.narration.value != old.narration:
-            out["narration"] = self.narration.value
-        if (new.corner, new.x, new.y) != (old.layout.corner, old.layout.x, old.layout.y):
-            if new.x is not None:
-                out.update(avatar_x=new.x, avatar_y=new.y)
-            else:
-                out["avatar_corner"] = new.corner
-        if new.scale != old.layout.scale:
-            out["avatar_scale"] = new.scale
-        if new.margin != old.layout.margin:
-            out["avatar_margin"] = new.margin
-        if new.captions != old.layout.captions:
-            out["captions"] = new.captions
-        return out
+        return changed_fields(
+            self.scene, title=self.title.value, narration=self.narration.value,
+            layout=self.layout_edit,
+        )  # fmt: skip
 
     @property
     def is_dirty(self) -> bool:
@@ -454,21 +381,6 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.dirty.value = (
             "<span style='color:#a15c00'>● unsaved changes</span>" if self.is_dirty else ""
         )
-
-    def _conflicts(self, fresh: Scene, changes: Mapping[str, Any]) -> list[str]:
-        """Changed fields that someone else also changed since this scene was loaded."""
-        assert self.scene is not None
-        keys = set(changes)
-        if keys & set(_POSITION):
-            keys = (keys - set(_POSITION)) | {"avatar_position"}
-        out = []
-        for key in sorted(keys):
-            fields = _POSITION if key == "avatar_position" else (key,)
-            theirs = [_value(fresh, f) for f in fields]
-            mine_before = [_value(self.scene, f) for f in fields]
-            if theirs != mine_before and key not in self._overwrite:
-                out.append(key)
-        return out
 
     def save(self) -> bool:
         """Write the changed fields; True when saved (or nothing to save)."""
@@ -480,15 +392,10 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             return True
         try:
             fresh = self.ws.scene(self.slug, self.scene.id)
-            conflicts = self._conflicts(fresh, changes)
+            conflicts = conflicting_fields(self.scene, fresh, changes, self._overwrite)
             if conflicts:
                 self._overwrite.update(conflicts)
-                names = sorted({_LABELS.get(c, "presenter position") for c in conflicts})
-                self.message.show(
-                    f"The {' and '.join(names)} of this scene changed in another tab or program "
-                    "since you opened it. Click Save again to replace it with yours, or Reload "
-                    "to see the other version (your unsaved edits are then lost)."
-                )
+                self.message.show(conflict_message(conflicts))
                 return False
             saved = self.ws.update_scene(self.slug, self.scene.id, **changes)
         except Exception as exc:
@@ -500,8 +407,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self._rebuild()
         else:
             self.refresh_preview()
-        labels = ", ".join(dict.fromkeys(_LABELS[k] for k in changes))
-        self.message.info(f"Scene saved ({labels}).")
+        self.message.info(saved_message(changes))
         if self.on_saved is not None:
             self.on_saved(saved)
         return True
