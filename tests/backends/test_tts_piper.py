@@ -12,9 +12,10 @@ import pytest
 from tests.backends.tts_doubles import shared_piper
 from vidkit.audio import envelope, read_wav
 from vidkit.backends.tts import VoiceProfile
+from vidkit.backends.tts.long import synthesize_long
 from vidkit.backends.tts.piper import PiperTTS, _Phone, _split_run
 from vidkit.errors import BackendError
-from vidkit.text import normalize, synthesize_long
+from vidkit.text import normalize
 
 COMMAS = "First, we open the file; then, slowly, we read every line, and we close it."
 

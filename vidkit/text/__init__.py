@@ -1,23 +1,21 @@
 """Narration text: pronunciation lexicon, normalisation to speakable words, chunking.
 
 ``normalize(text, lexicon)`` turns written narration (numbers, code, symbols, emoji) into what
-the voice says, with a map back to the written words; ``synthesize_long`` speaks narration of
-any length through a TTS backend chunk by chunk.
+the voice says, with a map back to the written words; ``split_chunks`` cuts it into pieces a
+voice speaks at once (:func:`vidkit.backends.tts.long.synthesize_long` speaks them).
 """
 
 from __future__ import annotations
 
-from vidkit.text.chunks import Progress, split_chunks, synthesize_long
+from vidkit.text.chunks import split_chunks
 from vidkit.text.lexicon import DEFAULT_ENTRIES, Lexicon
 from vidkit.text.normalize import SpokenText, normalize, spoken_words
 
 __all__ = [
     "DEFAULT_ENTRIES",
     "Lexicon",
-    "Progress",
     "SpokenText",
     "normalize",
     "split_chunks",
     "spoken_words",
-    "synthesize_long",
 ]

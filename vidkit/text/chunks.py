@@ -1,34 +1,18 @@
-"""Long narration, spoken chunk by chunk into one WAV file with continuous timings.
+"""Long narration cut into chunks a voice speaks at once.
 
 :func:`split_chunks` cuts text into pieces of about ``chunk_chars`` characters at sentence
 ends (a sentence longer than that at commas, then at spaces; never inside a word).
-:func:`synthesize_long` normalises the narration, speaks each chunk to a temporary WAV,
-streams it into the output after a short pause, and joins the chunks' timings.
+:func:`vidkit.backends.tts.long.synthesize_long` speaks the chunks into one WAV file.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
-from collections.abc import Callable
-from dataclasses import replace
-from pathlib import Path
 
-from vidkit.audio import Pcm16Writer, atomic_output, convert_to_pcm16, wav_info
-from vidkit.backends.tts import TTS, VoiceProfile
-from vidkit.errors import InvalidInput
-from vidkit.text.lexicon import Lexicon
-from vidkit.text.normalize import normalize, spoken_words
-from vidkit.timing import PhonemeTiming, Timings
-
-__all__ = ["Progress", "split_chunks", "synthesize_long"]
-
-Progress = Callable[[int, int], None]
-"""Called as ``progress(chunks_done, chunks_total)`` after each chunk."""
+__all__ = ["split_chunks"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n\s*\n")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
-_SILENCE = {"ipa": "_", "arpabet": "SIL"}
 
 
 def split_chunks(text: str, chunk_chars: int) -> list[str]:
@@ -71,90 +55,3 @@ def _by_words(text: str, limit: int) -> list[str]:
         else:
             out.append(word)  # a single word longer than the limit stays whole
     return out
-
-
-def synthesize_long(
-    tts: TTS,
-    text: str,
-    out_wav: Path,
-    *,
-    chunk_chars: int,
-    voice: VoiceProfile | None = None,
-    progress: Progress | None = None,
-    lexicon: Lexicon | None = None,
-    pause_ms: int = 300,
-) -> Timings:
-    """Normalise ``text`` (with ``lexicon``, default :meth:`Lexicon.default`) and speak it with
-    ``tts`` chunk by chunk into ``out_wav``, ``pause_ms`` of silence between chunks.
-
-    The returned timings cover the whole file; their ``meta["word_sources"]`` gives, for each
-    word, the index of the written token (``text.split()``) it was spoken for.
-    Raises :class:`InvalidInput` for narration that is empty or has nothing speakable.
-    """
-    if not text.strip():
-        raise InvalidInput(
-            "the narration is empty: write what the presenter should say", field="narration"
-        )
-    spoken = normalize(text, lexicon)
-    if not spoken.words:
-        raise InvalidInput(
-            "the narration has nothing speakable: after normalisation (emoji, symbols and "
-            "characters the voice cannot say are dropped) no words are left",
-            field="narration",
-        )
-    chunks = [c for c in split_chunks(spoken.text, chunk_chars) if spoken_words(c)]
-    out_wav = Path(out_wav)
-    parts: list[tuple[int, Timings]] = []
-    with (
-        tempfile.TemporaryDirectory(prefix=".speak-", dir=out_wav.parent) as tmpdir,
-        atomic_output(out_wav) as tmp,
-    ):
-        writer: Pcm16Writer | None = None
-        try:
-            for index, chunk in enumerate(chunks):
-                part = Path(tmpdir) / f"{index}.wav"
-                timings = tts.synthesize(chunk, part, voice=voice)
-                info = wav_info(part)
-                if writer is None:
-                    writer = Pcm16Writer(tmp, info.sample_rate)
-                elif info.sample_rate != writer.sample_rate or not info.is_mono_pcm16:
-                    convert_to_pcm16(part, part, sample_rate=writer.sample_rate)
-                if index:
-                    writer.write_silence(pause_ms)
-                parts.append((writer.duration_ms, timings))
-                writer.append_file(part)
-                part.unlink()
-                if progress is not None:
-                    progress(index + 1, len(chunks))
-            if writer is None:  # pragma: no cover - normalised words always make a chunk
-                raise InvalidInput("the narration has nothing speakable", field="narration")
-            duration = writer.duration_ms
-        finally:
-            if writer is not None:
-                writer.close()
-    joined = Timings.join(parts, duration)
-    silence = str(parts[0][1].meta.get("silence") or _SILENCE.get(joined.alphabet, "_"))
-    return replace(
-        joined,
-        phonemes=_continuous(joined.phonemes, duration, silence),
-        meta={**parts[0][1].meta, "chunks": len(chunks), "word_sources": list(spoken.sources)},
-    )
-
-
-def _continuous(
-    phonemes: tuple[PhonemeTiming, ...], duration_ms: int, silence: str
-) -> tuple[PhonemeTiming, ...]:
-    """Phonemes with the pauses between chunks filled by silence and rounding overlaps cut."""
-    out: list[PhonemeTiming] = []
-    cursor = 0
-    for p in phonemes:
-        start = max(p.start_ms, cursor)
-        if start > cursor:
-            out.append(PhonemeTiming(silence, cursor, start))
-        end = min(max(p.end_ms, start), duration_ms)
-        if end > start:
-            out.append(PhonemeTiming(p.phoneme, start, end))
-            cursor = end
-    if cursor < duration_ms:
-        out.append(PhonemeTiming(silence, cursor, duration_ms))
-    return tuple(out)
