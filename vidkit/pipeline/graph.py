@@ -20,6 +20,7 @@ is the only place that chooses between doing work and only looking results up
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -221,6 +222,10 @@ def scene_timeline(
 class SceneGraph:
     """A project's stages, wired and run through the cache. With ``lookup_only`` nothing is
     made: a stage whose result is not stored raises :class:`~vidkit.pipeline.cache.NotCached`.
+
+    Backends are built from the config, once per process; ``backends`` hands in others by
+    role (``tts``, ``matting``, ``facerig``, ``animator``). ``voice`` speaks in that voice
+    profile of the project instead of the project's chosen one ("" for the backend's own).
     """
 
     def __init__(
@@ -230,10 +235,20 @@ class SceneGraph:
         *,
         lookup_only: bool = False,
         progress: Progress | None = None,
+        backends: Mapping[str, Any] | None = None,
+        voice: str | None = None,
     ) -> None:
         self.ws, self.slug, self.config = ws, slug, ws.config
         self.lookup_only = lookup_only
         self.say: Progress = progress or (lambda _e: None)
+        self.backends = dict(backends or {})
+        self.voice_name = voice
+
+    def backend(self, role: str) -> Any:
+        """The backend of ``role`` this graph runs with."""
+        if role in self.backends:
+            return self.backends[role]
+        return backend(self.config, role)
 
     def run(self, step: Step[T]) -> T:
         return cache.run(self.ws, self.slug, step, lookup_only=self.lookup_only)
@@ -249,10 +264,10 @@ class SceneGraph:
             return None
         config = self.config
         portrait = self.run(
-            cutout(self.ws, images[-1], backend(config, "matting"), max_side=config.avatar.max_side)
+            cutout(self.ws, images[-1], self.backend("matting"), max_side=config.avatar.max_side)
         )
         self.say(Event("cutout", None, 1, 1, portrait.cached))
-        face = self.run(rig(self.ws, portrait.portrait, backend(config, "facerig")))
+        face = self.run(rig(self.ws, portrait.portrait, self.backend("facerig")))
         self.say(Event("rig", None, 1, 1, face.cached))
         width = int(portrait.portrait.metadata["width"])
         height = int(portrait.portrait.metadata["height"])
@@ -262,12 +277,13 @@ class SceneGraph:
     def voice(self, project: Project) -> Any:
         """The project's chosen voice profile (:class:`~vidkit.stages.speak.Voice`), or None
         for the voice backend's own voice."""
-        if not project.voice:
+        name = project.voice if self.voice_name is None else self.voice_name
+        if not name:
             return None
         from vidkit.backends.tts import VoiceProfile
         from vidkit.stages.speak import Voice
 
-        record = self.ws.catalogue.voice(self.slug, project.voice)
+        record = self.ws.catalogue.voice(self.slug, name)
         sample = self.ws.catalogue.asset(record.sample_asset_id)
         profile = VoiceProfile(
             record.name, self.ws.asset_path(sample), record.transcript, record.consent
@@ -287,7 +303,7 @@ class SceneGraph:
             voice = self.voice(project)
         narration = check_narration(scene.narration, spoken=True, where=f"scene {pos}")
         step = speak(
-            self.ws, scene.id, narration, backend(self.config, "tts"), lexicon=lexicon,
+            self.ws, scene.id, narration, self.backend("tts"), lexicon=lexicon,
             chunk_chars=self.config.voice.chunk_chars, voice=voice,
             progress=lambda d, t: self.say(Event("speak", pos, d, t)),
         )  # fmt: skip
@@ -331,7 +347,7 @@ class SceneGraph:
                 progress=lambda d, t: self.say(Event("compose", pos, d, t)),
             )  # fmt: skip
         step = animate(
-            self.ws, scene.id, backend(self.config, "animator"), portrait=portrait, rig=rig,
+            self.ws, scene.id, self.backend("animator"), portrait=portrait, rig=rig,
             speech=speech, fps=project.fps, frames_to=live,
             progress=lambda d, t: self.say(Event("animate", pos, d, t)),
         )  # fmt: skip
