@@ -152,14 +152,14 @@ class ScriptPanel(w.VBox):  # type: ignore[misc]
         self.confirm_box = w.HBox()
         self.confirm_box.add_class("vk-plan-confirm")
 
-        shared = {"slug": lambda: self.slug, "attempts": lambda: self.attempts}
         self.revision = Revision(
             self.ws,
             self.jobs,
-            **shared,
+            slug=lambda: self.slug,
+            attempts=lambda: self.attempts,
             scene=lambda: self.scene() if self.scene is not None else None,
             before_change=self._may_change,
-            on_revised=lambda slug, scene: self.on_revised and self.on_revised(slug, scene),
+            on_revised=self._revised,
         )
         self.revise_ask = self.revision.ask
         self.revise_button = self.revision.button
@@ -167,9 +167,10 @@ class ScriptPanel(w.VBox):  # type: ignore[misc]
         self.lexicon = Pronunciations(
             self.ws,
             self.jobs,
-            **shared,
+            slug=lambda: self.slug,
+            attempts=lambda: self.attempts,
             text=lambda: self.script.value,
-            on_lexicon=lambda slug, added: self.on_lexicon and self.on_lexicon(slug, added),
+            on_lexicon=self._lexicon_added,
         )
         self.suggest_button = self.lexicon.suggest_button
         self.lexicon_table = self.lexicon.table
@@ -300,6 +301,14 @@ class ScriptPanel(w.VBox):  # type: ignore[misc]
 
     def _may_change(self) -> bool:
         return self.before_change is None or self.before_change()
+
+    def _revised(self, slug: str, scene: Scene) -> None:
+        if self.on_revised is not None:
+            self.on_revised(slug, scene)
+
+    def _lexicon_added(self, slug: str, added: dict[str, str]) -> None:
+        if self.on_lexicon is not None:
+            self.on_lexicon(slug, added)
 
     # ---- write ---------------------------------------------------------------------------
 

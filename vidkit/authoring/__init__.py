@@ -16,9 +16,9 @@ apart by ``metadata.role``:
   ``apply=True`` and never over an entry the project already has.
 
 Every step is handed its :class:`LLM` (:func:`build_llm` builds the one ``[llm]`` names) and
-runs through :func:`~vidkit.stages.cache.run_cached`, whose key covers the step and
-:data:`VERSION`, the backend fingerprint, the prompt's version and digest, the inputs and the
-parameters; asking again with the same ones answers from the cache.
+runs through the pipeline's cache (:func:`vidkit.pipeline.cache.run`), whose key covers the
+step and :data:`VERSION`, the backend fingerprint, the prompt's version and digest, the inputs
+and the parameters; asking again with the same ones answers from the cache.
 
 Importing this package does no work: each name is loaded on first use.
 """

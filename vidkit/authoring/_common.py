@@ -1,9 +1,9 @@
 """What every authoring step shares: its cache version, the speaking rate, the asset metadata it
-completes, and running it through :func:`~vidkit.stages.cache.run_cached`."""
+completes, and running it as a :class:`~vidkit.stages.step.Step` through the pipeline's cache
+(:func:`vidkit.pipeline.cache.run`)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -12,17 +12,14 @@ from typing import Any
 from vidkit.backends.llm.prompt import Prompt
 from vidkit.backends.llm.protocol import LLM, Reply
 from vidkit.model import Asset
-from vidkit.stages.cache import Outputs, run_cached
+from vidkit.pipeline.cache import run as run_step
+from vidkit.stages.step import Outputs, Step, Stored
 from vidkit.workspace import Workspace
 
 #: The steps' cache version: raise it when what a step keeps changes.
 VERSION = 1
 WORDS_PER_MINUTE = 150
 CHARS_PER_WORD = 7  # English averages about 6 with the space; a little slack
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def raw_dir(ws: Workspace) -> Path:
@@ -48,7 +45,7 @@ def read_json(ws: Workspace, asset: Asset) -> Any:
 
 
 class Meta(dict[str, Any]):
-    """Asset metadata that the work function completes (run_cached reads it after the work)."""
+    """Asset metadata that the work function completes (the cache reads it after the work)."""
 
 
 def run(
@@ -66,16 +63,20 @@ def run(
 ) -> tuple[Asset, bool]:
     """Run one step through the cache: the key covers the step and :data:`VERSION`, the
     backend's fingerprint, the prompt's tag, the inputs and the parameters."""
-    result = run_cached(
-        ws,
-        slug,
+    step = Step(
         stage=stage,
         version=VERSION,
         fingerprint=llm.fingerprint(),
         inputs=inputs,
         params={**params, "prompt": prompt.tag, "context_tokens": llm.context_tokens},
         work=work,
+        read=_stored,
         scene_id=scene_id,
-        metadata=meta,
+        metadata=meta,  # read after the work, which completes it
     )
-    return result.asset, result.cached
+    stored = run_step(ws, slug, step)
+    return stored.asset, stored.cached
+
+
+def _stored(stored: Stored) -> Stored:
+    return stored

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vidkit.authoring._common import Meta, raw_dir, read_json, run, sha, stats, write_json
+from vidkit.authoring._common import Meta, raw_dir, read_json, run, stats, write_json
 from vidkit.authoring.script import latest_script
 from vidkit.backends.llm.budget import answer_tokens, limit_hint
 from vidkit.backends.llm.prompt import load_prompt
@@ -18,7 +18,7 @@ from vidkit.backends.llm.terms import find_terms, plausible_saying, sentence_wit
 from vidkit.backends.llm.text import fit_text
 from vidkit.errors import InvalidInput
 from vidkit.model import Asset
-from vidkit.stages.cache import Outputs
+from vidkit.stages.step import Outputs, text_hash
 from vidkit.text.lexicon import Lexicon
 from vidkit.workspace import Workspace
 
@@ -86,7 +86,7 @@ def suggest_lexicon(
         return {"lexicon": (write_json(folder / "lexicon.json", data), "document")}
 
     asset, cached = run(
-        ws, slug, llm, stage="suggest_lexicon", prompt=prompt, inputs=[sha(text)],
+        ws, slug, llm, stage="suggest_lexicon", prompt=prompt, inputs=[text_hash(text)],
         params={"known": sorted(current.items())}, work=work, meta=meta,
     )  # fmt: skip
     entries = dict(read_json(ws, asset)["entries"])

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from vidkit.authoring._common import Meta, raw_dir, read_json, run, sha, stats, write_json
+from vidkit.authoring._common import Meta, raw_dir, read_json, run, stats, write_json
 from vidkit.authoring.script import latest_script
 from vidkit.backends.llm.budget import answer_tokens, limit_hint, plan_chunk_words
 from vidkit.backends.llm.prompt import load_prompt
@@ -35,7 +35,7 @@ from vidkit.backends.llm.text import split_paragraphs
 from vidkit.catalogue import merge_scene
 from vidkit.errors import Conflict, InvalidInput
 from vidkit.model import Asset, Scene, validate_title
-from vidkit.stages.cache import Outputs
+from vidkit.stages.step import Outputs, text_hash
 from vidkit.workspace import Workspace
 
 __all__ = ["Plan", "PlanMode", "plan_scenes"]
@@ -133,7 +133,7 @@ def plan_scenes(
         return {"plan": (write_json(folder / "plan.json", data), "document")}
 
     asset, cached = run(
-        ws, slug, llm, stage="plan_scenes", prompt=prompt, inputs=[sha(script)],
+        ws, slug, llm, stage="plan_scenes", prompt=prompt, inputs=[text_hash(script)],
         params={"max_scenes": limit}, work=work, meta=meta,
     )  # fmt: skip
     planned = [PlannedScene.model_validate(s) for s in read_json(ws, asset)["scenes"]]

@@ -17,7 +17,6 @@ from vidkit.authoring._common import (
     raw_dir,
     read_json,
     run,
-    sha,
     stats,
     write_json,
 )
@@ -28,7 +27,7 @@ from vidkit.backends.llm.retry import structured
 from vidkit.backends.llm.schemas import SCENE_CHARS, parse_revision, revision_schema
 from vidkit.errors import InvalidInput
 from vidkit.model import Asset, Scene
-from vidkit.stages.cache import Outputs
+from vidkit.stages.step import Outputs, text_hash
 from vidkit.workspace import Workspace
 
 __all__ = ["Revised", "revise_scene"]
@@ -94,10 +93,10 @@ def revise_scene(
         data = {"ask": ask, "before": scene.narration, "after": revision.narration}
         return {"revision": (write_json(folder / "revision.json", data), "document")}
 
+    inputs = [scene.narration, scene.title, messages[-1]["content"]]
     asset, cached = run(
         ws, slug, llm, stage="revise_scene", prompt=prompt, scene_id=scene.id,
-        inputs=[sha(scene.narration), sha(scene.title), sha(messages[-1]["content"])],
-        params={"ask": ask}, work=work, meta=meta,
+        inputs=[text_hash(text) for text in inputs], params={"ask": ask}, work=work, meta=meta,
     )  # fmt: skip
     after = read_json(ws, asset)["after"]
     changes: dict[str, Any] = {"narration": after}

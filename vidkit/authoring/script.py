@@ -16,7 +16,6 @@ from vidkit.authoring._common import (
     Meta,
     raw_dir,
     run,
-    sha,
     stats,
 )
 from vidkit.backends.llm.budget import PROMPT_TOKENS, answer_tokens, limit_hint
@@ -28,7 +27,7 @@ from vidkit.backends.llm.schemas import parse_script, script_schema
 from vidkit.backends.llm.text import fit_text, foreign_language
 from vidkit.errors import InvalidInput
 from vidkit.model import Asset
-from vidkit.stages.cache import Outputs
+from vidkit.stages.step import Outputs, text_hash
 from vidkit.workspace import Workspace
 
 __all__ = ["Script", "latest_script", "save_script", "write_script"]
@@ -139,7 +138,7 @@ def write_script(
 
     asset, cached = run(
         ws, slug, llm, stage="write_script", prompt=prompt,
-        inputs=[sha(subject), *(sha(f"{k}\0{v}") for k, v in sorted(material.items()))],
+        inputs=[text_hash(subject), *(text_hash(f"{k}\0{v}") for k, v in sorted(material.items()))],
         params={"audience": audience, "minutes": minutes, "tone": tone, "project": project.id},
         work=work, meta=meta,
     )  # fmt: skip
