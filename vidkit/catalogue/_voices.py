@@ -105,5 +105,7 @@ def voice(conn: duckdb.DuckDBPyConnection, pid: int, name: str) -> Voice:
         f"SELECT {_VOICE_COLUMNS} FROM voices WHERE project_id = ? AND name = ?", [pid, name]
     ).fetchone()
     if row is None:
-        raise NotFound(f"this project has no voice named {name!r}; `vidkit projects show` names the project's voice")
+        raise NotFound(
+            f"this project has no voice named {name!r}; `vidkit projects show` names the project's voice"
+        )
     return _voice(row)
