@@ -27,7 +27,7 @@ def test_importing_vidkit_does_no_work() -> None:
 def test_library_never_imports_ui_packages() -> None:
     loaded = _modules_after(
         "import vidkit.api, vidkit.catalogue, vidkit.example, vidkit.models, vidkit.media, "
-        "vidkit.cli, vidkit.http, vidkit.stages.cache"
+        "vidkit.cli, vidkit.http, vidkit.pipeline.runner, vidkit.editing, vidkit.authoring.script"
     )
     assert not {m for m in loaded if m.split(".")[0] in {"ipywidgets", "IPython", "ipykernel"}}
 

@@ -15,10 +15,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from vidkit.workspace import Workspace
 from vidkit.catalogue import PROJECT_FIELDS, SCENE_FIELDS, clean_project_fields, merge_scene
 from vidkit.errors import Conflict, InvalidInput, NotFound
 from vidkit.model import Project, Scene, validate_title
+from vidkit.workspace import Workspace
 
 __all__ = ["example_project_file", "load_project_file"]
 

@@ -16,17 +16,16 @@ from typing import Any
 import duckdb
 
 from vidkit.catalogue import _assets, _projects, _scenes, _voices
+from vidkit.catalogue._assets import check_kind
 from vidkit.catalogue._connection import Connector
 from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
-from vidkit.errors import NotFound
-from vidkit.model import Asset, Job, Project, Scene, Voice, validate_id
-
-from vidkit.catalogue._assets import check_kind
 from vidkit.catalogue._projects import PROJECT_FIELDS
 from vidkit.catalogue._projects import clean_fields as clean_project_fields
 from vidkit.catalogue._scenes import SCENE_FIELDS
 from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.catalogue._voices import check_voice_fields
+from vidkit.errors import NotFound
+from vidkit.model import Asset, Job, Project, Scene, Voice, validate_id
 
 __all__ = [
     "PROJECT_FIELDS",

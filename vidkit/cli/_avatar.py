@@ -1,12 +1,12 @@
 """``vidkit avatar``, ``vidkit speak`` and ``vidkit animate``: the presenter, stage by stage.
 
-Each command runs its stages through the cache, so running it again is instant and only the
-stages whose inputs changed are redone; ``vidkit jobs`` style records land in the catalogue.
+Each command runs the pipeline's own graph (:class:`vidkit.pipeline.SceneGraph`) through the
+cache, so running it again is instant, only the stages whose inputs changed are redone, and
+a later ``vidkit render`` reuses what these made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,13 +15,11 @@ import typer
 from vidkit.cli._common import JsonFlag, session
 from vidkit.cli._logging import current as log_settings
 from vidkit.cli._output import duration, print_json
-from vidkit.cli._progress import Display, StageTally, Step, mode_for
+from vidkit.cli._progress import Display, StageTally, mode_for
 
 if TYPE_CHECKING:
     from vidkit.config import Config
-    from vidkit.stages.cutout import Cutout
-    from vidkit.stages.rig import RigResult
-    from vidkit.stages.speak import Speech
+    from vidkit.pipeline import Event, Presenter, SceneGraph
     from vidkit.workspace import Workspace
 
 Matting = Annotated[
@@ -30,7 +28,11 @@ Matting = Annotated[
 ]
 SceneId = Annotated[int, typer.Option("--scene", help="The scene's id (see `vidkit scenes list`).")]
 Voice = Annotated[
-    str | None, typer.Option("--voice", help="A voice profile of the project, for cloning TTS.")
+    str | None,
+    typer.Option(
+        "--voice",
+        help="Speak in this voice profile of the project instead of the project's own voice.",
+    ),
 ]
 
 
@@ -38,33 +40,42 @@ def _tag(cached: bool) -> str:
     return "cached" if cached else "done"
 
 
-def _portrait(
-    ws: Workspace, config: Config, slug: str, matting: str | None
-) -> tuple[Cutout, RigResult]:
+def _graph(
+    ws: Workspace,
+    config: Config,
+    slug: str,
+    *,
+    matting: str | None = None,
+    voice: str | None = None,
+    heard: list[Event] | None = None,
+) -> SceneGraph:
+    """The project's graph, with the matting chosen on the command line, if any; the events
+    it reports are kept in ``heard``."""
     from vidkit.backends import registry
-    from vidkit.stages.cutout import cutout
-    from vidkit.stages.rig import rig
+    from vidkit.pipeline import SceneGraph
 
-    portrait = cutout(
-        ws, slug, registry.build_matting(config, matting), max_side=config.avatar.max_side
-    )
-    typer.echo(f"cutout   {_tag(portrait.cached):7} {ws.asset_path(portrait.portrait)}")
-    face = rig(ws, slug, registry.build_facerig(config), portrait=portrait.portrait)
-    typer.echo(f"rig      {_tag(face.cached):7} {len(face.rig.landmarks)} landmarks")
-    return portrait, face
+    backends = {"matting": registry.build_matting(config, matting)} if matting else {}
+    keep = heard.append if heard is not None else None
+    return SceneGraph(ws, slug, progress=keep, backends=backends, voice=voice)
 
 
-def _speech(
-    ws: Workspace, config: Config, slug: str, scene: int, voice: str | None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Speech:  # fmt: skip
-    from vidkit.backends import registry
-    from vidkit.stages.speak import speak as run_speak
+def _presenter(ws: Workspace, graph: SceneGraph, slug: str, heard: list[Event]) -> Presenter:
+    from vidkit.backends.facerig import Rig
+    from vidkit.errors import NotFound
 
-    return run_speak(
-        ws, slug, scene, registry.build_tts(config),
-        chunk_chars=config.voice.chunk_chars, voice=voice, progress=progress,
-    )  # fmt: skip
+    presenter = graph.presenter()
+    if presenter is None:
+        raise NotFound(
+            f"project {slug!r} has no avatar photo; import one with `vidkit avatar {slug} "
+            f"--photo portrait.png` or `vidkit assets import {slug} portrait.png --kind "
+            "avatar_image`"
+        )
+    cached = {e.stage: e.cached for e in heard}
+    portrait = ws.asset_path(ws.catalogue.asset(presenter.portrait))
+    rig = Rig.from_json(ws.asset_path(ws.catalogue.asset(presenter.rig)).read_text())
+    typer.echo(f"cutout   {_tag(cached.get('cutout', False)):7} {portrait}")
+    typer.echo(f"rig      {_tag(cached.get('rig', False)):7} {len(rig.landmarks)} landmarks")
+    return presenter
 
 
 def avatar(
@@ -81,7 +92,8 @@ def avatar(
     ws = s.workspace()
     if photo is not None:
         ws.import_asset(slug, photo, kind="avatar_image")
-    _portrait(ws, s.config(), slug, matting)
+    heard: list[Event] = []
+    _presenter(ws, _graph(ws, s.config(), slug, matting=matting, heard=heard), slug, heard)
 
 
 def speak(
@@ -92,15 +104,15 @@ def speak(
     as_json: JsonFlag = False,
 ) -> None:
     """Speak one scene's narration; prints the audio file and its word timings."""
+    from vidkit.pipeline import SceneGraph
+
     s = session(ctx)
     ws = s.workspace()
     tally = StageTally(1, label="speak", weights={"speak": 1.0})
     mode = mode_for(as_json=as_json, quiet=log_settings().quiet, lines=False)
     with Display(tally, mode) as show:
-        speech = _speech(
-            ws, s.config(), slug, scene, voice, lambda d, t: show(Step("speak", None, d, t))
-        )
-        show(Step("speak", None, 1, 1, speech.cached))
+        graph = SceneGraph(ws, slug, progress=show, voice=voice)
+        speech = graph.speech(ws.scene(slug, scene))
     if as_json:
         words = [[w.word, w.start_ms, w.end_ms] for w in speech.timings.words]
         print_json({"audio": speech.audio.to_dict(), "cached": speech.cached, "words": words})
@@ -119,28 +131,19 @@ def animate(
     matting: Matting = None,
 ) -> None:
     """Speak a scene and animate the presenter saying it (blinks, head motion, lip sync)."""
-    from vidkit.backends import registry
-    from vidkit.stages.animate import animate as run_animate
-
     s = session(ctx)
-    ws, config = s.workspace(), s.config()
-    speech = _speech(ws, config, slug, scene, voice)
+    ws = s.workspace()
+    heard: list[Event] = []
+    graph = _graph(ws, s.config(), slug, matting=matting, voice=voice, heard=heard)
+    chosen = ws.scene(slug, scene)
+    speech = graph.speech(chosen)
     typer.echo(f"speak    {_tag(speech.cached):7} {duration(speech.timings.duration_ms)}")
-    portrait, face = _portrait(ws, config, slug, matting)
-    fps = ws.project(slug).fps
-    with typer.progressbar(length=1, label="animate ", file=None) as bar:
-        done = 0
-
-        def progress(index: int, total: int) -> None:
-            nonlocal done
-            bar.length = total
-            bar.update(index - done)
-            done = index
-
-        result = run_animate(
-            ws, slug, scene, registry.build_animator(config),
-            portrait=portrait.portrait, rig=face, speech=speech, fps=fps, progress=progress,
-        )  # fmt: skip
+    presenter = _presenter(ws, graph, slug, heard)
+    tally = StageTally(1, label="animate", weights={"animate": 1.0})
+    mode = mode_for(as_json=False, quiet=log_settings().quiet, lines=False)
+    with Display(tally, mode) as show:
+        graph.say = show
+        result, _ = graph.animation(ws.project(slug), chosen, speech, presenter, compose_live=False)
     typer.echo(
         f"animate  {_tag(result.cached):7} {ws.asset_path(result.video)} ({result.frames} frames)"
     )

@@ -321,10 +321,17 @@ class SceneGraph:
         return self.compose(project, scene, speech, presenter, animation, live)
 
     def animation(
-        self, project: Project, scene: Scene, speech: Any, presenter: Presenter | None
+        self,
+        project: Project,
+        scene: Scene,
+        speech: Any,
+        presenter: Presenter | None,
+        *,
+        compose_live: bool = True,
     ) -> tuple[Any, Any]:
         """The presenter speaking the scene (an :class:`~vidkit.stages.animate.Animation`,
-        None without a presenter), and the compose run fed while it was made, if any."""
+        None without a presenter), and the compose run fed while it was made, if any
+        (``compose_live=False``: animate only)."""
         if presenter is None:
             return None, None
         from vidkit.backends.facerig import Rig
@@ -338,7 +345,7 @@ class SceneGraph:
             rig_asset = self.ws.catalogue.asset(presenter.rig)
         rig = RigResult(rig_asset, Rig.from_json(self.ws.asset_path(rig_asset).read_text()))
         live = None
-        if not self.lookup_only:
+        if compose_live and not self.lookup_only:
             timeline, cues, _ = self.timeline(
                 project, scene, speech, avatar_layer(presenter, scene.layout)
             )
