@@ -106,15 +106,16 @@ def validate_text(text: str, *, field_name: str) -> str:
     return text
 
 
-def check_narration(text: str, *, spoken: bool = False, where: str = "the narration") -> str:
+def check_narration(text: str, *, spoken: bool = False, where: str | None = None) -> str:
     """The narration rule, the one every surface applies: text of at most :data:`TEXT_MAX`
     characters; to be spoken (``spoken``) it must also hold at least one word. ``where``
-    names the narration in the message ("scene 3"). Raises :class:`NarrationError`."""
+    names the scene in the message ("scene 3"). Raises :class:`NarrationError`."""
+    subject = f"the narration of {where}" if where else "the narration"
     if not isinstance(text, str):
-        raise NarrationError(f"{where} must be text", reason="not_text")
+        raise NarrationError(f"{subject} must be text", reason="not_text")
     if len(text) > TEXT_MAX:
         raise NarrationError(
-            f"{where} has {len(text):,} characters; the limit is {TEXT_MAX:,}. "
+            f"{subject} has {len(text):,} characters; the limit is {TEXT_MAX:,}. "
             "Split it over several scenes",
             reason="too_long",
         )
@@ -122,12 +123,15 @@ def check_narration(text: str, *, spoken: bool = False, where: str = "the narrat
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise NarrationError(
-            f"{where} contains characters that are not valid Unicode text", reason="not_text"
+            f"{subject} contains characters that are not valid Unicode text", reason="not_text"
         ) from None
     if spoken and not text.strip():
-        raise NarrationError(
-            f"{where} has no narration yet: write what the presenter says", reason="empty"
+        message = (
+            f"{where} has no narration yet: write what the presenter says"
+            if where
+            else "the narration is empty: write what the presenter says"
         )
+        raise NarrationError(message, reason="empty")
     return text
 
 

@@ -35,6 +35,9 @@ class ErrorBox(w.HTML):  # type: ignore[misc]
         super().__init__(value="", **kwargs)
         self.add_class("vidkit-error")
         self.add_class("vk-message")
+        #: The field an error shown is about (``"narration"``), so the part of the editor
+        #: that owns the field can clear it when the field is fixed; None when not known.
+        self.about: str | None = None
 
     @property
     def message(self) -> str:
@@ -44,21 +47,28 @@ class ErrorBox(w.HTML):  # type: ignore[misc]
     def is_error(self) -> bool:
         return "class='vk-error'" in self.value
 
-    def show(self, text: str) -> None:
-        """Show an error."""
+    def show(self, text: str, *, about: str | None = None) -> None:
+        """Show an error (``about``: the field it concerns)."""
+        self.about = about
         self.value = (
             "<div class='vk-error' style='color:#b00020;padding:4px 0' role='alert'>"
             f"{html.escape(text)}</div>"
         )
 
+    def show_error(self, exc: BaseException) -> None:
+        """Show an exception as one readable line, remembering the field it is about."""
+        self.show(describe_error(exc), about=getattr(exc, "field", None))
+
     def info(self, text: str) -> None:
         """Show good news or a hint."""
+        self.about = None
         self.value = (
             "<div class='vk-info' style='color:#1b5e20;padding:4px 0' role='status'>"
             f"{html.escape(text)}</div>"
         )
 
     def clear(self) -> None:
+        self.about = None
         self.value = ""
 
     @contextmanager
@@ -68,7 +78,7 @@ class ErrorBox(w.HTML):  # type: ignore[misc]
         try:
             yield
         except Exception as exc:
-            self.show(describe_error(exc))
+            self.show_error(exc)
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Call ``fn``; on failure show the message and return None."""

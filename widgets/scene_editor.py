@@ -20,11 +20,10 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from vidkit import editing
-from vidkit.api import Workspace
+from vidkit import Workspace, editing
 from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
-from widgets.errors import ErrorBox, describe_error
+from widgets.errors import ErrorBox
 from widgets.presenter_drag import PresenterDrag
 from widgets.scene_changes import (
     changed_fields,
@@ -186,7 +185,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         try:
             scene = self.ws.scene(slug, scene_id)
         except Exception as exc:
-            self.message.show(describe_error(exc))
+            self.message.show_error(exc)
             return
         first = self.scene is None or self.scene.id != scene.id
         self._show(scene)
@@ -251,7 +250,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         except Exception as exc:
             self.draft = None
             self.preview_info.value = ""
-            self.message.show(describe_error(exc))
+            self.message.show_error(exc)
             return
         d = self.draft
         with self._quiet():
@@ -288,7 +287,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
                 size=self.size,
             )  # fmt: skip
         except Exception as exc:
-            self.message.show(describe_error(exc))
+            self.message.show_error(exc)
             return
         self.last_preview_ms = (time.perf_counter() - started) * 1000
 
@@ -319,8 +318,8 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         later = "" if live else " (counted again when you leave the field)"
         self.stats.value = f"<small>{html.escape(stats.summary())}{later}</small>{problem}"
         if stats.problem:
-            self.message.show(stats.problem)
-        elif self.message.is_error and "narration has" in self.message.message:
+            self.message.show(stats.problem, about="narration")
+        elif self.message.is_error and self.message.about == "narration":
             self.message.clear()
         self._edited(preview=stats.characters <= LIVE_NARRATION_CHARS)
 
@@ -399,7 +398,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
                 return False
             saved = self.ws.update_scene(self.slug, self.scene.id, **changes)
         except Exception as exc:
-            self.message.show(describe_error(exc))
+            self.message.show_error(exc)
             return False
         self._overwrite.clear()
         self._show(saved)

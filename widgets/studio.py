@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from vidkit import editing
-from vidkit.api import Workspace
+from vidkit import Workspace, editing
 from vidkit.errors import NotFound
 from vidkit.model import Scene
 from widgets.errors import ErrorBox, describe_error

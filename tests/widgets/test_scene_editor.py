@@ -219,7 +219,7 @@ def test_a_5_mb_paste_is_refused_clearly_without_hanging(demo: tuple[Workspace, 
     # The page stops sending megabytes on every keystroke: it sends when the field is left.
     assert not editor.narration.continuous_update and "leave the field" in editor.stats.value
     assert not editor.save()
-    assert "limit" in editor.message.message
+    assert "limit" in editor.message.message and editor.message.about == "narration"
     assert ws.scene("demo", scene_id).narration == NARRATION
     editor.narration.value = "Short again."
     assert not editor.message.is_error and editor.narration.continuous_update

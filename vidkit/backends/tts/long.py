@@ -16,7 +16,8 @@ from pathlib import Path
 
 from vidkit.audio import Pcm16Writer, atomic_output, convert_to_pcm16, wav_info
 from vidkit.backends.tts import TTS, VoiceProfile
-from vidkit.errors import InvalidInput
+from vidkit.errors import NarrationError
+from vidkit.model import check_narration
 from vidkit.text.chunks import split_chunks
 from vidkit.text.lexicon import Lexicon
 from vidkit.text.normalize import normalize, spoken_words
@@ -46,18 +47,16 @@ def synthesize_long(
 
     The returned timings cover the whole file; their ``meta["word_sources"]`` gives, for each
     word, the index of the written token (``text.split()``) it was spoken for.
-    Raises :class:`InvalidInput` for narration that is empty or has nothing speakable.
+    Raises :class:`NarrationError` for narration that breaks the narration rule
+    (:func:`vidkit.model.check_narration`) or has nothing speakable.
     """
-    if not text.strip():
-        raise InvalidInput(
-            "the narration is empty: write what the presenter should say", field="narration"
-        )
+    check_narration(text, spoken=True)
     spoken = normalize(text, lexicon)
     if not spoken.words:
-        raise InvalidInput(
+        raise NarrationError(
             "the narration has nothing speakable: after normalisation (emoji, symbols and "
             "characters the voice cannot say are dropped) no words are left",
-            field="narration",
+            reason="unspeakable",
         )
     chunks = [c for c in split_chunks(spoken.text, chunk_chars) if spoken_words(c)]
     out_wav = Path(out_wav)
@@ -84,7 +83,7 @@ def synthesize_long(
                 if progress is not None:
                     progress(index + 1, len(chunks))
             if writer is None:  # pragma: no cover - normalised words always make a chunk
-                raise InvalidInput("the narration has nothing speakable", field="narration")
+                raise NarrationError("the narration has nothing speakable", reason="unspeakable")
             duration = writer.duration_ms
         finally:
             if writer is not None:
