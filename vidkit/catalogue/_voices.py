@@ -106,6 +106,6 @@ def voice(conn: duckdb.DuckDBPyConnection, pid: int, name: str) -> Voice:
     ).fetchone()
     if row is None:
         raise NotFound(
-            f"this project has no voice named {name!r}; `vidkit projects show` names the project's voice"
+            f"this project has no voice profile named {name!r}; add it first (Workspace.add_voice)"
         )
     return _voice(row)

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from vidkit.workspace import Workspace
     from vidkit.config import Config
+    from vidkit.workspace import Workspace
 
 __all__ = ["JsonFlag", "Session", "YesFlag", "confirm", "error_line", "fail", "given", "session"]
 

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Final
 
 from fastapi import Depends, Path, Request
 
-from vidkit.workspace import Workspace
 from vidkit.http._schemas import ID_MAX, ErrorOut
+from vidkit.workspace import Workspace
 
 __all__ = ["ERRORS", "JSON_BODY_LIMIT", "AssetId", "SceneId", "WorkspaceDep"]
 

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
-from vidkit.workspace import Workspace
 from vidkit.errors import NotFound
 from vidkit.http._deps import ERRORS, AssetId, WorkspaceDep
 from vidkit.http._schemas import ID_MAX, AssetOut
 from vidkit.model import Asset
+from vidkit.workspace import Workspace
 
 __all__ = ["router"]
 
