@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import shutil
@@ -163,9 +164,15 @@ def _publish(source: Path, target: Path) -> Path:
 _QUEUE: Any = None
 
 
-def _init_worker(queue: Any) -> None:
+def _init_worker(queue: Any, level: int) -> None:
+    """A worker reports progress and hands its log records to the parent through ``queue``,
+    so they reach the handlers the parent set up (the CLI's format, its log file)."""
     global _QUEUE
     _QUEUE = queue
+    logger = logging.getLogger("vidkit")
+    logger.handlers = [logging.handlers.QueueHandler(queue)]
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _graph_in_worker(config_path: str, slug: str) -> SceneGraph:
@@ -244,7 +251,7 @@ def _in_workers(
         queue = manager.Queue()
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker,
-            initargs=(queue,),
+            initargs=(queue, logging.getLogger("vidkit").getEffectiveLevel()),
         ) as pool:  # fmt: skip
             while not plan.finished and not failures:
                 while len(running) < workers:
@@ -276,7 +283,11 @@ def _in_workers(
 
 def _drain(queue: Any, say: Progress) -> None:
     while not queue.empty():
-        say(queue.get())
+        item = queue.get()
+        if isinstance(item, logging.LogRecord):
+            logging.getLogger(item.name).handle(item)
+        else:
+            say(item)
 
 
 def _raise(failures: list[tuple[str, BaseException]], plan: _Plan) -> None:
