@@ -2,7 +2,7 @@
 
 One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``) plus
 ``_system`` for ``init``, ``serve`` and ``doctor``. Commands call the public
-:class:`vidkit.api.Workspace`; the config is read only when a command needs it, and heavy modules
+:class:`vidkit.workspace.Workspace`; the config is read only when a command needs it, and heavy modules
 (DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays quick.
 
 :func:`main` turns every :class:`VidkitError` into one ``error: <message>`` line on stderr and

@@ -1,4 +1,4 @@
-"""The HTTP API of vidkit: a FastAPI app over the :class:`~vidkit.api.Workspace`.
+"""The HTTP API of vidkit: a FastAPI app over the :class:`~vidkit.workspace.Workspace`.
 
 :func:`create_app` builds the app for a config; :func:`serve` runs it with uvicorn (what
 ``vidkit serve`` calls). :func:`token_required` says whether a host needs the bearer token.
