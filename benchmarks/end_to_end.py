@@ -8,7 +8,8 @@ factor (seconds of video per second of wall clock; the target on 2 cores is >= 1
 scene's stages ran, and a per-stage breakdown (wall-clock seconds during which that stage was
 running in any process, and the sum over scenes). With ``--baseline`` the same project is
 rendered again, from an empty cache, with one worker in the same process run, and the ratio
-of the two is printed.
+of the two is printed. ``VIDKIT_SOURCE=/path/to/an/older/checkout`` measures that checkout's
+code with this script (before/after figures from the same machine and hour).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# VIDKIT_SOURCE: another checkout to measure (an older commit, for a before/after figure).
+sys.path.insert(0, os.environ.get("VIDKIT_SOURCE", str(REPO)))
 
-from vidkit.config import load_config  # noqa: E402
+import vidkit  # noqa: E402
 from vidkit.example import example_project_file, load_project_file  # noqa: E402
 from vidkit.media import probe  # noqa: E402
 from vidkit.pipeline import Event, render  # noqa: E402
-from vidkit.workspace import Workspace  # noqa: E402
 
 
 @dataclass
@@ -74,7 +75,7 @@ def run(workers: int) -> tuple[float, float]:
         text = (REPO / "config.toml").read_text(encoding="utf-8")
         text = text.replace('dir = "models"', f'dir = "{(REPO / "models").as_posix()}"')
         config.write_text(text, encoding="utf-8")
-        ws = Workspace(load_config(config))
+        ws = vidkit.open(config)
         slug = load_project_file(ws, example_project_file()).slug
         clock = Timeline()
         started = time.perf_counter()

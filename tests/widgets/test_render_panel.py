@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.widgets.conftest import NARRATION
 from vidkit.api import Workspace
 from vidkit.editing import scene_statuses
 from widgets.render_panel import RenderPanel, describe_record
@@ -95,7 +96,9 @@ def test_a_render_outlives_the_process_that_started_it(
 
 def test_stop_then_render_again_resumes(small_demo: tuple[Workspace, int]) -> None:
     ws, scene_id = small_demo
-    ws.add_scene("demo", "Second", narration="And a second scene to render after the first.")
+    # A long second scene: the stop must land while it is still being made, even on a busy
+    # machine (a short one could finish between its first record and the click).
+    ws.add_scene("demo", "Second", narration=" ".join([NARRATION] * 6))
     panel = _panel(ws, scene_id)
     panel.render_project.click()
     assert panel.run is not None
