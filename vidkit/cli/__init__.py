@@ -2,8 +2,9 @@
 
 One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``) plus
 ``_system`` for ``init``, ``serve`` and ``doctor``. Commands call the public
-:class:`vidkit.workspace.Workspace`; the config is read only when a command needs it, and heavy modules
-(DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays quick.
+:class:`~vidkit.workspace.Workspace`; the config is read only when a command needs it, and heavy
+modules (DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays
+quick.
 
 :func:`main` turns every :class:`VidkitError` into one ``error: <message>`` line on stderr and
 exit status 1; usage errors exit 2, Ctrl-C exits 130 without a traceback.

@@ -144,6 +144,7 @@ def animate(
     with Display(tally, mode) as show:
         graph.say = show
         result, _ = graph.animation(ws.project(slug), chosen, speech, presenter, compose_live=False)
+    assert result is not None  # there is a presenter, so there is an animation
     typer.echo(
         f"animate  {_tag(result.cached):7} {ws.asset_path(result.video)} ({result.frames} frames)"
     )

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vidkit.config import Config, RenderConfig
 from vidkit.errors import MediaError, VidkitError
@@ -48,6 +48,11 @@ from vidkit.timeline import (
 )
 from vidkit.timing import Timings
 from vidkit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from vidkit.stages.animate import Animation
+    from vidkit.stages.compose import LiveCompose
+    from vidkit.stages.speak import Speech, Voice
 
 __all__ = [
     "Presenter",
@@ -274,7 +279,7 @@ class SceneGraph:
         crop = presenter_crop(width, height, face.rig.landmarks)
         return Presenter(portrait.portrait.id, face.asset.id, width, height, crop)
 
-    def voice(self, project: Project) -> Any:
+    def voice(self, project: Project) -> Voice | None:
         """The project's chosen voice profile (:class:`~vidkit.stages.speak.Voice`), or None
         for the voice backend's own voice."""
         name = project.voice if self.voice_name is None else self.voice_name
@@ -290,7 +295,7 @@ class SceneGraph:
         )
         return Voice(profile, sample.sha256)
 
-    def speech(self, scene: Scene, project: Project | None = None) -> Any:
+    def speech(self, scene: Scene, project: Project | None = None) -> Speech:
         """The scene's narration spoken in the project's voice (a
         :class:`~vidkit.stages.speak.Speech`)."""
         from vidkit.stages.speak import speak
@@ -324,11 +329,11 @@ class SceneGraph:
         self,
         project: Project,
         scene: Scene,
-        speech: Any,
+        speech: Speech,
         presenter: Presenter | None,
         *,
         compose_live: bool = True,
-    ) -> tuple[Any, Any]:
+    ) -> tuple[Animation | None, LiveCompose | None]:
         """The presenter speaking the scene (an :class:`~vidkit.stages.animate.Animation`,
         None without a presenter), and the compose run fed while it was made, if any
         (``compose_live=False``: animate only)."""
@@ -368,7 +373,7 @@ class SceneGraph:
         return animation, live
 
     def timeline(
-        self, project: Project, scene: Scene, speech: Any, avatar: AvatarLayer | None
+        self, project: Project, scene: Scene, speech: Speech, avatar: AvatarLayer | None
     ) -> tuple[Timeline, list[Cue], Asset | None]:
         return scene_timeline(
             self.ws, project, scene, speech.timings, audio=self.ws.asset_path(speech.audio),
@@ -379,10 +384,10 @@ class SceneGraph:
         self,
         project: Project,
         scene: Scene,
-        speech: Any,
+        speech: Speech,
         presenter: Presenter | None,
-        animation: Any,
-        live: Any = None,
+        animation: Animation | None,
+        live: LiveCompose | None = None,
     ) -> SceneResult:
         from vidkit.stages.compose import compose
 
@@ -427,8 +432,8 @@ class ScenePeek:
     ``problem`` says why the graph stopped early (a voice that cannot be built, say)."""
 
     scene: Scene
-    speech: Any = None
-    animation: Any = None
+    speech: Speech | None = None
+    animation: Animation | None = None
     rendered: SceneResult | None = None
     problem: str | None = None
 
@@ -441,7 +446,8 @@ def peek_scene(
     ``whole=False`` looks no further than the speech (the presenter is not ready yet, so no
     animation or video of the current content can exist)."""
     graph = SceneGraph(ws, slug, lookup_only=True)
-    speech = animation = None
+    speech: Speech | None = None
+    animation: Animation | None = None
     try:
         with ws.catalogue.session():
             project = ws.project(slug)
