@@ -4,7 +4,7 @@ only inside their own package, and widgets use only vidkit's public API.
 
 The layers, lowest first (docs/architecture.md draws them)::
 
-    errors, timing
+    errors, timing, _lazy
     model, config, timeline, visemes
     catalogue, assets, media, imaging, audio, video, models, workspace
     text
@@ -28,7 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
-    {"errors", "timing"},
+    {"errors", "timing", "_lazy"},
     {"model", "config", "timeline", "visemes"},
     {"catalogue", "assets", "media", "imaging", "audio", "video", "models", "workspace"},
     {"text"},
