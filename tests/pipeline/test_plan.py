@@ -1,0 +1,42 @@
+"""The runner's schedule: the presenter and speech first, then scenes longest first."""
+
+from __future__ import annotations
+
+from vidkit.model import Scene
+from vidkit.pipeline.runner import _MISSING, _Plan
+
+
+def _plan(presenter: object = _MISSING) -> _Plan:
+    scenes = {i: Scene(id=i, project_id=1, position=i, title=f"s{i}") for i in (1, 2, 3)}
+    return _Plan(scenes, presenter, {}, {})
+
+
+def _names(plan: _Plan, running: set[str]) -> str | None:
+    task = plan.next_task("config.toml", "p", running)
+    return task[0] if task else None
+
+
+def test_presenter_then_speech_in_order_then_the_longest_scene() -> None:
+    plan = _plan()
+    assert _names(plan, set()) == "presenter"
+    assert _names(plan, {"presenter"}) == "speak:1"
+    assert _names(plan, {"presenter", "speak:1"}) == "speak:2"
+    plan.take("speak:1", 4000)
+    plan.take("speak:2", 9000)
+    plan.take("speak:3", 6000)
+    assert _names(plan, {"presenter"}) is None, "scenes wait for the presenter"
+    plan.take("presenter", None)  # the project has no presenter: scenes go on without
+    assert _names(plan, set()) == "scene:2"
+    assert _names(plan, {"scene:2"}) == "scene:3"
+    assert _names(plan, {"scene:2", "scene:3"}) == "scene:1"
+
+
+def test_a_made_presenter_goes_straight_to_speech_and_scenes_finish_the_plan() -> None:
+    plan = _plan(presenter=None)
+    assert _names(plan, set()) == "speak:1"
+    for sid in (1, 2, 3):
+        plan.take(f"speak:{sid}", 1000 * sid)
+    for sid in (3, 2, 1):
+        assert _names(plan, set()) == f"scene:{sid}"
+        plan.take(f"scene:{sid}", object())
+    assert plan.finished and _names(plan, set()) is None
