@@ -136,3 +136,14 @@ def test_recording_without_video_is_a_clear_error(render_ws: Workspace, make_med
     render_ws.import_asset("tiny", audio, kind="screen_capture", scene_id=first.id)
     with pytest.raises(MediaError, match="has no video stream"):
         render(render_ws, "tiny", positions=[1], workers=1)
+
+
+def test_a_scene_failing_in_a_worker_names_the_scene(
+    render_ws: Workspace, make_media: object
+) -> None:
+    [first, _] = render_ws.scenes("tiny")
+    audio = make_media("audio", 1.0)  # type: ignore[operator]
+    render_ws.import_asset("tiny", audio, kind="screen_capture", scene_id=first.id)
+    with pytest.raises(MediaError, match=r"^scene 1 \('A loop'\): .*has no video stream"):
+        render(render_ws, "tiny", workers=2)
+    assert not [j for j in render_ws.jobs("tiny") if j.status == "running"], "nothing left open"
