@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from vidkit.editing.stats import estimated_ms, speaking_rate
-from vidkit.editing.status import quiet_lookups
-from vidkit.errors import MediaError, VidkitError
+from vidkit.editing.status import cached_presenter, quiet_lookups
+from vidkit.errors import MediaError
 from vidkit.imaging import read_rgba
 from vidkit.model import Layout, Project, Scene
-from vidkit.pipeline.cache import NotCached
-from vidkit.pipeline.graph import SceneGraph, avatar_layer, peek_scene, scene_timeline
+from vidkit.pipeline.graph import avatar_layer, peek_scene, scene_timeline
 from vidkit.timeline import AvatarLayer, Caption, Timeline, ms_to_frames
 from vidkit.timing import Timings, WordTiming
 from vidkit.workspace import Workspace
@@ -206,15 +205,9 @@ def draft(
     with ws.catalogue.session(), quiet_lookups():
         project, scene = ws.project(slug), ws.scene(slug, scene_id)
         photo = bool(ws.assets(slug, kind="avatar_image"))
-        presenter, ready = None, True
-        if photo:
-            try:
-                presenter = SceneGraph(ws, slug, lookup_only=True).presenter()
-            except NotCached:
-                ready = False
-            except VidkitError as exc:
-                ready = False
-                notes.append(f"presenter: {exc}")
+        presenter, ready, problem = cached_presenter(ws, slug)
+        if problem:
+            notes.append(f"presenter: {problem}")
         peek = peek_scene(ws, slug, scene, presenter, whole=ready)
         if peek.problem and scene.narration.strip():
             notes.append(f"voice: {peek.problem}")

@@ -74,16 +74,17 @@ def quiet_lookups() -> Iterator[None]:
                     logger.setLevel(level)
 
 
-def cached_presenter(ws: Workspace, slug: str) -> tuple[Presenter | None, bool]:
-    """The project's presenter if it is already made, and whether it is (a project without a
-    photo has none, ready; a photo not cut out yet, or not usable, is not ready)."""
+def cached_presenter(ws: Workspace, slug: str) -> tuple[Presenter | None, bool, str | None]:
+    """The project's presenter if it is already made, whether it is (a project without a
+    photo has none, ready; a photo not cut out yet, or not usable, is not ready), and why it
+    cannot be used, if that is known."""
     try:
-        return SceneGraph(ws, slug, lookup_only=True).presenter(), True
+        return SceneGraph(ws, slug, lookup_only=True).presenter(), True, None
     except NotCached:
-        return None, False
+        return None, False, None
     except VidkitError as exc:
         log.info("presenter of %s is not usable yet: %s", slug, exc)
-        return None, False
+        return None, False, str(exc)
 
 
 def scene_statuses(ws: Workspace, slug: str) -> list[SceneStatus]:
@@ -92,7 +93,7 @@ def scene_statuses(ws: Workspace, slug: str) -> list[SceneStatus]:
     wpm = speaking_rate(ws, slug)
     out: list[SceneStatus] = []
     with ws.catalogue.session(), quiet_lookups():
-        presenter, ready = cached_presenter(ws, slug)
+        presenter, ready, _ = cached_presenter(ws, slug)
         for scene in ws.scenes(slug):
             guess = estimated_ms(scene, wpm)
             if not scene.narration.strip():

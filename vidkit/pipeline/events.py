@@ -34,9 +34,9 @@ class SceneResult:
     scene_id: int
     title: str
     video: Asset
+    captions: Asset  # the scene's caption cues (JSON, milliseconds)
     report: dict[str, Any]
     cached: dict[str, bool]
-    captions: Asset | None = None
 
 
 @dataclass(frozen=True)

@@ -418,7 +418,7 @@ class SceneGraph:
         if animation is not None:
             cached["animate"] = animation.cached
         return SceneResult(
-            pos, scene.id, scene.title, composed.video, composed.report, cached, composed.captions
+            pos, scene.id, scene.title, composed.video, composed.captions, composed.report, cached
         )
 
 

@@ -129,7 +129,7 @@ def _assemble(
 
     with ws.catalogue.session():
         title = ws.project(slug).title
-        scenes = [(r.title, r.video, _captions(ws, r)) for r in results]
+        scenes = [(r.title, r.video, r.captions) for r in results]
     step = assemble(
         ws, slug, title, scenes, progress=lambda d, t: say(Event("assemble", None, d, t))
     )
@@ -143,12 +143,6 @@ def _assemble(
         for role, asset in joined.sidecars.items()
     }
     return final, sidecars, joined.report
-
-
-def _captions(ws: Workspace, result: SceneResult) -> Any:
-    if result.captions is not None:
-        return result.captions
-    return ws.catalogue.asset(int(result.video.metadata["sidecars"]["captions"]))
 
 
 def _publish(source: Path, target: Path) -> Path:
