@@ -28,12 +28,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
-    {"errors", "timing", "_lazy"},
+    {"errors", "timing", "cuts", "_lazy"},
     {"model", "config", "timeline", "visemes"},
     {"catalogue", "assets", "media", "imaging", "audio", "video", "models", "workspace"},
     {"text"},
     {"backends"},
-    {"render", "screen"},
+    {"render", "screen", "recordings"},
     {"stages"},
     {"pipeline"},
     {"editing", "authoring", "example", "doctor"},

@@ -176,6 +176,24 @@ class TranscribeConfig(_Section):
     threads: int = Field(default=1, ge=1, le=64)
 
 
+class TightenConfig(_Section):
+    """How a recording is tightened: which pauses are cut, what is sped up, the margins."""
+
+    min_silence_ms: int = Field(default=1000, ge=100, le=60_000)
+    keep_pause_ms: int = Field(default=400, ge=0, le=10_000)
+    word_margin_ms: int = Field(default=80, ge=50, le=1000)
+    cut_fillers: bool = True
+    fillers: tuple[str, ...] = (
+        "um", "umm", "uh", "uhm", "erm", "er", "ah", "hmm", "mm", "you know",
+    )  # fmt: skip
+    cut_unworded: bool = True
+    cut_restarts: bool = True
+    speed_typing: bool = True
+    typing_min_ms: int = Field(default=1500, ge=200, le=60_000)
+    max_speed: float = Field(default=4.0, gt=1, le=16)
+    crossfade_ms: int = Field(default=15, ge=0, le=100)
+
+
 class AvatarConfig(_Section):
     """How the presenter is cut out and animated."""
 
@@ -219,6 +237,7 @@ class Config(_Section):
     services: ServicesConfig = ServicesConfig()
     voice: VoiceConfig = VoiceConfig()
     transcribe: TranscribeConfig = TranscribeConfig()
+    tighten: TightenConfig = TightenConfig()
     avatar: AvatarConfig = AvatarConfig()
     render: RenderConfig = RenderConfig()
     source: Path | None = None

@@ -15,6 +15,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any, Final
 
+from vidkit.cuts import CutList
 from vidkit.errors import InvalidInput, NarrationError
 
 __all__ = [
@@ -22,11 +23,13 @@ __all__ = [
     "CORNERS",
     "JOB_STATUSES",
     "MEDIA_KINDS",
+    "SCENE_VOICES",
     "Asset",
     "Job",
     "Layout",
     "Project",
     "Scene",
+    "SceneEdit",
     "Voice",
     "check_narration",
     "validate_id",
@@ -54,13 +57,27 @@ MEDIA_KINDS: Final = frozenset(
         "composited_scene",
         "final_video",
         "avatar_cutout",
+        "recording_audio",
     }
 )
 #: Every kind of asset the catalogue accepts.
 #: Every kind of asset the catalogue accepts.
 ASSET_KINDS: Final = MEDIA_KINDS | frozenset(
-    {"code_file", "captions", "document", "timings", "face_rig", "lexicon", "other"}
+    {
+        "code_file",
+        "captions",
+        "document",
+        "timings",
+        "face_rig",
+        "lexicon",
+        "transcript",
+        "analysis",
+        "other",
+    }
 )
+#: How a recorded scene is voiced: the speaker's own voice, or the project voice re-speaking
+#: the edited transcript.
+SCENE_VOICES: Final = ("own", "project")
 
 JOB_STATUSES: Final = ("running", "done", "failed")
 
@@ -373,6 +390,53 @@ class Voice:
             "sample_asset_id": self.sample_asset_id,
             "transcript": self.transcript,
             "consent": self.consent,
+            "created_at": _iso(self.created_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SceneEdit:
+    """How a scene uses a recording: the recording (an asset), its in and out points (ms;
+    ``out_ms`` None for its end), whose voice speaks (:data:`SCENE_VOICES`), the user's edits
+    by text (``deleted``/``restored`` source intervals, ms) and the cut list last planned from
+    them. Every change is a new ``version``; undo returns to the one before."""
+
+    scene_id: int
+    version: int
+    recording_id: int
+    in_ms: int = 0
+    out_ms: int | None = None
+    voice: str = "own"
+    deleted: tuple[tuple[int, int], ...] = ()
+    restored: tuple[tuple[int, int], ...] = ()
+    cuts: CutList | None = None
+    note: str = ""
+    created_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.voice not in SCENE_VOICES:
+            raise InvalidInput(
+                f"voice must be 'own' (the speaker's) or 'project' (re-voiced), not {self.voice!r}",
+                field="voice",
+            )
+        if self.in_ms < 0 or (self.out_ms is not None and self.out_ms <= self.in_ms):
+            raise InvalidInput(
+                f"the out point must come after the in point ({self.in_ms} ms .. {self.out_ms} ms)",
+                field="out_ms",
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scene_id": self.scene_id,
+            "version": self.version,
+            "recording_id": self.recording_id,
+            "in_ms": self.in_ms,
+            "out_ms": self.out_ms,
+            "voice": self.voice,
+            "deleted": [list(i) for i in self.deleted],
+            "restored": [list(i) for i in self.restored],
+            "cuts": self.cuts.to_dict() if self.cuts else None,
+            "note": self.note,
             "created_at": _iso(self.created_at),
         }
 

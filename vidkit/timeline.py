@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
+from vidkit.cuts import CutList
 from vidkit.model import Layout
 
 __all__ = [
@@ -66,12 +67,20 @@ def frames_to_ms(frames: int, fps: Fraction) -> int:
 
 @dataclass(frozen=True, slots=True)
 class RecordingSource:
-    """A user's screen recording (any container or codec ffmpeg reads)."""
+    """A user's screen recording (any container or codec ffmpeg reads). With ``cuts`` only
+    what the cut list keeps plays (sped-up spans faster), at the cut list's frame rate, from
+    its first kept frame; the fit then applies to that tightened stream."""
 
     path: Path
     duration_ms: int
     width: int
     height: int
+    cuts: CutList | None = None
+
+    @property
+    def playing_ms(self) -> int:
+        """How long the recording plays before fitting: the cut list's output, or all of it."""
+        return self.cuts.output_ms if self.cuts is not None else self.duration_ms
 
 
 @dataclass(frozen=True, slots=True)

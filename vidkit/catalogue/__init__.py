@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from vidkit.catalogue import _assets, _projects, _scenes, _voices
+from vidkit.catalogue import _assets, _edits, _projects, _scenes, _voices
 from vidkit.catalogue._assets import check_kind
 from vidkit.catalogue._connection import Connector
 from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
@@ -24,8 +24,8 @@ from vidkit.catalogue._projects import clean_fields as clean_project_fields
 from vidkit.catalogue._scenes import SCENE_FIELDS
 from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.catalogue._voices import check_voice_fields
-from vidkit.errors import NotFound
-from vidkit.model import Asset, Job, Project, Scene, Voice, validate_id
+from vidkit.errors import InvalidInput, NotFound
+from vidkit.model import Asset, Job, Project, Scene, SceneEdit, Voice, validate_id
 
 __all__ = [
     "PROJECT_FIELDS",
@@ -288,6 +288,60 @@ class Catalogue:
     def voice(self, slug: str, name: str) -> Voice:
         with self.transaction() as conn:
             return _voices.voice(conn, _projects.project_id(conn, slug), name)
+
+    # scene edits (recordings) ---------------------------------------------------------------
+
+    def scene_edit(self, slug: str, scene_id: int) -> SceneEdit | None:
+        """The scene's current recording edit, or None when it uses no recording."""
+        validate_id(scene_id, field_name="scene_id")
+        with self.transaction() as conn:
+            _scenes.get(conn, _projects.project_id(conn, slug), scene_id)
+            return _edits.current(conn, scene_id)
+
+    def scene_edit_history(self, slug: str, scene_id: int) -> list[SceneEdit]:
+        validate_id(scene_id, field_name="scene_id")
+        with self.transaction() as conn:
+            _scenes.get(conn, _projects.project_id(conn, slug), scene_id)
+            return _edits.history(conn, scene_id)
+
+    def save_scene_edit(self, slug: str, scene_id: int, **changes: Any) -> SceneEdit:
+        """Record a new version of the scene's recording edit (see :class:`SceneEdit`)."""
+        validate_id(scene_id, field_name="scene_id")
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            _scenes.get(conn, pid, scene_id)
+            if "recording_id" in changes:
+                rid = validate_id(changes["recording_id"], field_name="recording_id")
+                recording = _assets.get(conn, rid)
+                if recording.project_id != pid:
+                    raise NotFound(f"this project has no asset with id {rid}")
+                if recording.kind != "screen_capture":
+                    raise InvalidInput(
+                        f"asset {rid} is a {recording.kind}, not a recording: import the "
+                        "recording as a screen_capture",
+                        field="recording_id",
+                    )
+            edit = _edits.save(conn, pid, scene_id, dict(changes))
+            _projects.touch(conn, pid)
+            return edit
+
+    def undo_scene_edit(self, slug: str, scene_id: int) -> SceneEdit:
+        """Undo the scene's last recording edit; returns the edit that is current again."""
+        validate_id(scene_id, field_name="scene_id")
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            _scenes.get(conn, pid, scene_id)
+            edit = _edits.undo(conn, scene_id)
+            _projects.touch(conn, pid)
+            return edit
+
+    def clear_scene_edit(self, slug: str, scene_id: int) -> None:
+        """The scene no longer uses a recording (its history goes too)."""
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            _scenes.get(conn, pid, scene_id)
+            _edits.clear(conn, scene_id)
+            _projects.touch(conn, pid)
 
     # jobs -----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from vidkit.catalogue import _rows
-from vidkit.errors import InvalidInput, NotFound
+from vidkit.errors import Conflict, InvalidInput, NotFound
 from vidkit.model import ASSET_KINDS, JOB_STATUSES, Asset, Job
 
 
@@ -96,6 +96,15 @@ def delete(conn: duckdb.DuckDBPyConnection, pid: int, asset_id: int) -> list[str
     asset = get(conn, asset_id)
     if asset.project_id != pid:
         raise NotFound(f"this project has no asset with id {asset_id}")
+    used = conn.execute(
+        "SELECT DISTINCT scene_id FROM scene_edits WHERE recording_asset_id = ? ORDER BY 1",
+        [asset_id],
+    ).fetchall()
+    if used:
+        raise Conflict(
+            f"asset {asset_id} is the recording of scene(s) "
+            f"{', '.join(str(r[0]) for r in used)}; give those scenes another recording first"
+        )
     conn.execute("UPDATE jobs SET output_asset_id = NULL WHERE output_asset_id = ?", [asset_id])
     conn.execute("DELETE FROM assets WHERE id = ?", [asset_id])
     row = conn.execute("SELECT count(*) FROM assets WHERE path = ?", [asset.path]).fetchone()

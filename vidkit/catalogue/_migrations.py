@@ -115,6 +115,26 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ALTER TABLE projects ADD COLUMN voice VARCHAR DEFAULT '';
         """,
     ),
+    (
+        5,
+        """
+        CREATE TABLE scene_edits (
+            scene_id BIGINT NOT NULL,
+            version INTEGER NOT NULL,
+            project_id BIGINT NOT NULL,
+            recording_asset_id BIGINT NOT NULL,
+            in_ms BIGINT NOT NULL DEFAULT 0,
+            out_ms BIGINT,
+            voice VARCHAR NOT NULL DEFAULT 'own',
+            deleted VARCHAR NOT NULL DEFAULT '[]',
+            restored VARCHAR NOT NULL DEFAULT '[]',
+            cuts VARCHAR,
+            note VARCHAR NOT NULL DEFAULT '',
+            created_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (scene_id, version)
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

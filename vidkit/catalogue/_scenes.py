@@ -222,6 +222,7 @@ def delete(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int) -> list[str
         ).fetchall()
     ]
     conn.execute("DELETE FROM jobs WHERE scene_id = ?", [scene_id])
+    conn.execute("DELETE FROM scene_edits WHERE scene_id = ?", [scene_id])
     conn.execute("DELETE FROM assets WHERE scene_id = ?", [scene_id])
     conn.execute("DELETE FROM scenes WHERE id = ?", [scene_id])
     conn.execute(

@@ -40,6 +40,9 @@ STAGE_WORDS: dict[str, str] = {
     "cutout": "cutting out the presenter",
     "rig": "finding the face",
     "animate": "animating the presenter",
+    "transcribe": "transcribing the recording",
+    "analyse": "finding pauses and idle screen",
+    "tighten": "joining the kept audio",
     "compose": "composing",
     "assemble": "joining the scenes",
 }

@@ -22,13 +22,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vidkit.config import Config, RenderConfig
+from vidkit.cuts import CutList
 from vidkit.errors import MediaError, VidkitError
-from vidkit.model import Asset, Layout, Project, Scene, check_narration
+from vidkit.model import Asset, Layout, Project, Scene, SceneEdit, check_narration
 from vidkit.pipeline import cache
 from vidkit.pipeline.events import Event, Progress, SceneResult
 from vidkit.stages.step import Step
@@ -39,6 +41,7 @@ from vidkit.timeline import (
     CaptionLayer,
     CardLayer,
     CodeSource,
+    FitPlan,
     ImageSource,
     RecordingSource,
     ScreenLayer,
@@ -46,22 +49,27 @@ from vidkit.timeline import (
     head_and_shoulders,
     ms_to_frames,
 )
-from vidkit.timing import Timings
+from vidkit.timing import Timings, Transcript
 from vidkit.workspace import Workspace
 
 if TYPE_CHECKING:
+    from vidkit.stages.analyse import Analysed
     from vidkit.stages.animate import Animation
     from vidkit.stages.compose import LiveCompose
     from vidkit.stages.speak import Speech, Voice
+    from vidkit.stages.transcribe import Transcribed
 
 __all__ = [
     "Presenter",
+    "Recorded",
     "SceneGraph",
     "ScenePeek",
     "avatar_layer",
     "backend",
     "peek_scene",
     "presenter_crop",
+    "recorded_cuts",
+    "recorded_layer",
     "scene_timeline",
     "screen_asset",
     "screen_layer",
@@ -87,6 +95,7 @@ def backend(config: Config, role: str) -> Any:
         "animator": registry.build_animator,
         "matting": registry.build_matting,
         "facerig": registry.build_facerig,
+        "transcriber": registry.build_transcriber,
     }
     return builders[role](config)
 
@@ -177,6 +186,64 @@ def screen_layer(
     return ScreenLayer(RecordingSource(path, source_ms, width, height), fit=plan)
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A scene made from a recording: its edit, the recording, the cut list that plays (the
+    edit's, or the whole in..out window before any tightening) and the transcript (None
+    until it is made)."""
+
+    edit: SceneEdit
+    recording: Asset
+    cuts: CutList
+    transcript: Transcript | None = None
+
+    @property
+    def kept_text(self) -> str:
+        """The words that play, as the narration a re-voicing speaks."""
+        if self.transcript is None:
+            return ""
+        from vidkit.recordings.join import kept_words
+
+        return " ".join(w.text for w in kept_words(self.transcript.words, self.cuts))
+
+
+def recorded_cuts(edit: SceneEdit, recording: Asset, fps: Fraction) -> CutList:
+    """The rule for what a recorded scene plays: its edit's cut list, or, before it is
+    tightened, the whole in..out window."""
+    if edit.cuts is not None:
+        return edit.cuts
+    end_ms = edit.out_ms if edit.out_ms is not None else int(recording.duration_ms or 0)
+    start = CutList.frame_at(edit.in_ms, fps)
+    return CutList.whole(start, max(start + 1, CutList.frame_at(end_ms, fps)), fps)
+
+
+def recorded_layer(
+    ws: Workspace, recorded: Recorded, target_ms: int, render: RenderConfig
+) -> ScreenLayer:
+    """A recorded scene's screen: the recording as its cut list plays it; in the speaker's
+    own voice it lasts exactly as long as the speech, re-voiced it is fitted to the new
+    narration by the fit rules."""
+    from vidkit.render.fit import plan_fit
+
+    asset = recorded.recording
+    if not asset.metadata.get("has_video"):
+        raise MediaError(
+            f"{asset.metadata.get('filename', asset.path)} has no video stream; import a screen "
+            "recording with video for this scene"
+        )
+    width, height = int(asset.metadata.get("width", 0)), int(asset.metadata.get("height", 0))
+    source = RecordingSource(
+        ws.asset_path(asset), int(asset.duration_ms or 0), width, height, cuts=recorded.cuts
+    )
+    if recorded.edit.voice == "own":
+        return ScreenLayer(source, FitPlan(note="tightened" if recorded.edit.cuts else ""))
+    plan = plan_fit(
+        source.playing_ms, target_ms, min_speed=render.min_speed, max_speed=render.max_speed,
+        beyond=render.beyond,
+    )  # fmt: skip
+    return ScreenLayer(source, fit=plan)
+
+
 def scene_timeline(
     ws: Workspace,
     project: Project,
@@ -188,17 +255,25 @@ def scene_timeline(
     render: RenderConfig,
     narration: str | None = None,
     screen: bool = True,
+    recorded: Recorded | None = None,
 ) -> tuple[Timeline, list[Cue], Asset | None]:
     """The scene's timeline, its caption cues (ms) and the screen asset it shows, for speech
     with these ``timings`` (``audio``: its WAV; None for a preview before it is spoken, whose
     timings are estimated). ``narration`` overrides the scene's text for the captions;
-    ``screen=False`` leaves the screen out (a preview of a scene whose source is unusable)."""
+    ``screen=False`` leaves the screen out (a preview of a scene whose source is unusable).
+    A ``recorded`` scene shows its recording as its cut list plays it, captioned by the words
+    kept from its transcript."""
     from vidkit.render.captions import captions_from_timings
 
     fps = project.fps
     duration = ms_to_frames(timings.duration_ms, fps)
-    shown = screen_asset(ws, project.slug, scene.id) if screen else None
-    layer = screen_layer(ws, shown, timings.duration_ms, render)
+    if recorded is not None:
+        shown = recorded.recording if screen else None
+        layer = recorded_layer(ws, recorded, timings.duration_ms, render) if screen else None
+        narration = recorded.kept_text if narration is None else narration
+    else:
+        shown = screen_asset(ws, project.slug, scene.id) if screen else None
+        layer = screen_layer(ws, shown, timings.duration_ms, render)
     found = captions_from_timings(
         timings,
         text=scene.narration if narration is None else narration,
@@ -295,9 +370,52 @@ class SceneGraph:
         )
         return Voice(profile, sample.sha256)
 
+    def transcript(self, recording: Asset, scene: Scene | None = None) -> Transcribed:
+        """The recording's transcript (a :class:`~vidkit.stages.transcribe.Transcribed`)."""
+        from vidkit.stages.transcribe import transcribe
+
+        pos = scene.position if scene is not None else None
+        language = self.config.transcribe.language or None
+        step = transcribe(
+            self.ws, recording, self.backend("transcriber"), language=language,
+            progress=lambda d, t: self.say(Event("transcribe", pos, d, t)),
+        )  # fmt: skip
+        found = self.run(step)
+        self.say(Event("transcribe", pos, 1, 1, found.cached))
+        return found
+
+    def analysis(self, recording: Asset, scene: Scene | None = None) -> Analysed:
+        """Where the recording's speech and idle screen are (an
+        :class:`~vidkit.stages.analyse.Analysed`)."""
+        from vidkit.stages.analyse import analyse_recording
+
+        pos = scene.position if scene is not None else None
+        step = analyse_recording(
+            self.ws, recording, progress=lambda d, t: self.say(Event("analyse", pos, d, t))
+        )
+        found = self.run(step)
+        self.say(Event("analyse", pos, 1, 1, found.cached))
+        return found
+
+    def recorded(self, scene: Scene, project: Project | None = None) -> Recorded | None:
+        """The scene's recording, cut list and transcript, or None for a scene that is not
+        made from a recording."""
+        with self.ws.catalogue.session():
+            edit = self.ws.catalogue.scene_edit(self.slug, scene.id)
+            if edit is None:
+                return None
+            project = project or self.ws.project(self.slug)
+            recording = self.ws.catalogue.asset(edit.recording_id)
+        cuts = recorded_cuts(edit, recording, project.fps)
+        transcript = None
+        if recording.metadata.get("has_audio"):
+            transcript = self.transcript(recording, scene).transcript
+        return Recorded(edit, recording, cuts, transcript)
+
     def speech(self, scene: Scene, project: Project | None = None) -> Speech:
         """The scene's narration spoken in the project's voice (a
-        :class:`~vidkit.stages.speak.Speech`)."""
+        :class:`~vidkit.stages.speak.Speech`); for a scene made from a recording, the
+        speaker's own voice as its cut list tightens it, or the kept words re-voiced."""
         from vidkit.stages.speak import speak
         from vidkit.text.lexicon import Lexicon
 
@@ -306,7 +424,20 @@ class SceneGraph:
             project = project or self.ws.project(self.slug)
             lexicon = Lexicon.default().updated(self.ws.lexicon(self.slug))
             voice = self.voice(project)
-        narration = check_narration(scene.narration, spoken=True, where=f"scene {pos}")
+        recorded = self.recorded(scene, project)
+        if recorded is not None and recorded.edit.voice == "own":
+            from vidkit.stages.tighten import tighten
+
+            step_own = tighten(
+                self.ws, scene.id, recorded.recording, recorded.cuts,
+                recorded.transcript or Transcript(int(recorded.recording.duration_ms or 0)),
+                crossfade_ms=self.config.tighten.crossfade_ms,
+            )  # fmt: skip
+            own = self.run(step_own)
+            self.say(Event("speak", pos, 1, 1, own.cached))
+            return own
+        text = recorded.kept_text if recorded is not None else scene.narration
+        narration = check_narration(text, spoken=True, where=f"scene {pos}")
         step = speak(
             self.ws, scene.id, narration, self.backend("tts"), lexicon=lexicon,
             chunk_chars=self.config.voice.chunk_chars, voice=voice,
@@ -375,9 +506,10 @@ class SceneGraph:
     def timeline(
         self, project: Project, scene: Scene, speech: Speech, avatar: AvatarLayer | None
     ) -> tuple[Timeline, list[Cue], Asset | None]:
+        recorded = self.recorded(scene, project)
         return scene_timeline(
             self.ws, project, scene, speech.timings, audio=self.ws.asset_path(speech.audio),
-            avatar=avatar, render=self.config.render,
+            avatar=avatar, render=self.config.render, recorded=recorded,
         )  # fmt: skip
 
     def compose(

@@ -121,6 +121,10 @@ def compose_command(
         fit = fit_filter(timeline.screen.fit, timeline.fps, n)
         same = (source.width, source.height) == (timeline.width, timeline.height)
         box = "setsar=1" if same else _letterbox(timeline)
+        if source.cuts is not None:
+            from vidkit.render.cutting import cut_filter
+
+            box = f"{cut_filter(source.cuts)},{box}"
         filters.append(f"[0:v]{box},{fit},format=yuv420p[screen]")
     elif isinstance(source, ImageSource):
         args.extend(["-loop", "1", "-framerate", rate, "-t", seconds, "-i", str(source.path)])

@@ -198,6 +198,7 @@ def _make_screen(tl: Timeline, width: int, height: int) -> ScreenFrames:
             tl.duration,
             background=tl.background,
             cache_bytes=SCREEN_CACHE_BYTES,
+            cuts=source.cuts,
         )
     if isinstance(source, ImageSource):
         return ImageFrames(source.path, width, height, background=tl.background)

@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from vidkit.cuts import CutList
 from vidkit.errors import BackendError, InvalidInput, MediaError
 from vidkit.imaging import open_image
 from vidkit.media import probe
@@ -83,6 +84,7 @@ class RecordingFrames:
         *,
         background: tuple[int, int, int] = (24, 26, 33),
         cache_bytes: int = 64 << 20,
+        cuts: CutList | None = None,
     ) -> None:
         if target_frames < 1 or fps <= 0 or not plan.speed > 0:
             raise InvalidInput(f"need >= 1 frame, fps > 0, speed > 0 ({target_frames}, {fps})")
@@ -91,10 +93,16 @@ class RecordingFrames:
         self.width, self.height, self.fps = width, height, fps
         self.plan, self.target_frames, self.background = plan, target_frames, background
         self.decoder = decoder(path, self.box[2:], cache_bytes=cache_bytes)
+        self.cuts = cuts
 
     def frame(self, index: int) -> Pixels:
         index = min(index, self.target_frames - 1)
-        pixels = self.decoder.shown(index, speed=self.plan.speed, fps=self.fps)
+        if self.cuts is not None:
+            # The tightened stream at the cut list's rate, then played at the fit's speed.
+            shown = self.cuts.source_frame(int(index * self.plan.speed))
+            pixels = self.decoder.shown(shown, fps=self.cuts.fps)
+        else:
+            pixels = self.decoder.shown(index, speed=self.plan.speed, fps=self.fps)
         out = _canvas(self.width, self.height, self.background)
         x, y, w, h = self.box
         out[y : y + h, x : x + w] = pixels
