@@ -126,15 +126,19 @@ def filler_spans(
 
 def restart_spans(words: Sequence[TranscribedWord]) -> list[tuple[int, int, str]]:
     """Index ranges of restarted phrases: a run of 2–4 words said again straight away ("so the
-    so the"), or one word of three letters or more stammered twice; the first saying is the
-    one to cut."""
+    so the"; from three words on, the first word may differ, as whisper mishears it), or one
+    word of three letters or more stammered twice; the first saying is the one to cut."""
     tokens = [" ".join(_words(w.text)) for w in words]
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(tokens):
         for n in (4, 3, 2, 1):
             first, again = tokens[i : i + n], tokens[i + n : i + 2 * n]
-            if len(again) < n or first != again or not all(first):
+            if len(again) < n or not all(first):
+                continue
+            # Whisper often mishears the first word of a restart ("sell the function, so the
+            # function"): from three words on, the rest matching is enough.
+            if first != again and (n < 3 or first[1:] != again[1:]):
                 continue
             if n == 1 and len(first[0]) < 3:
                 continue
@@ -170,7 +174,13 @@ def plan_cuts(
     cuts: list[tuple[int, int, str, str]] = []  # (start, end, reason, text)
     removed: set[int] = set()
 
+    kept_anyway = {
+        i for i, w in enumerate(words) if any(w.start_ms < b and a < w.end_ms for a, b in restored)
+    }
+
     def cut_words(first: int, last: int, reason: str, text: str) -> None:
+        if reason != "deleted" and kept_anyway.intersection(range(first, last)):
+            return  # the user restored it
         before = words[first - 1].end_ms + margin if first > 0 else in_ms
         after = words[last].start_ms - margin if last < len(words) else out_ms
         lo = max(before, words[first].start_ms - margin)

@@ -20,7 +20,11 @@ from vidkit.timing import Segment, TranscribedWord, Transcript
 __all__ = ["WhisperTranscriber"]
 
 #: Bump when the mapping from faster-whisper's output to a Transcript changes.
-_VERSION = 1
+_VERSION = 2
+
+#: Whisper leaves out filler words unless its context holds some; this prompt (a known remedy)
+#: makes it write them, so that tightening can cut them.
+FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
 
 
 class WhisperTranscriber:
@@ -95,6 +99,7 @@ class WhisperTranscriber:
                 word_timestamps=True,
                 vad_filter=True,
                 condition_on_previous_text=False,
+                initial_prompt=FILLER_PROMPT,
             )
             segments = list(segments)  # the work happens while iterating
         except ValueError as exc:  # an unknown language code, among others
