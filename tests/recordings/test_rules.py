@@ -48,8 +48,10 @@ def test_typing_without_talking_is_sped_up_not_cut() -> None:
 
 
 def test_fillers_restarts_and_unworded_sounds_are_cut_with_margins() -> None:
-    words = said(("so", 0, 200), ("um", 500, 800), ("the", 1100, 1300), ("function", 1300, 1800),
-                 ("the", 2000, 2200), ("function", 2200, 2700), ("returns", 2700, 3200))  # fmt: skip
+    words = said(
+        ("so", 0, 200), ("um", 500, 800), ("the", 1100, 1300), ("function", 1300, 1800),
+        ("the", 2000, 2200), ("function", 2200, 2700), ("returns", 2700, 3200),
+    )  # fmt: skip
     cuts = plan_cuts(fps=FPS, in_ms=0, out_ms=5000, words=words,
                      speech=[(0, 3200), (3800, 4300)], idle=[], rules=RULES)  # fmt: skip
     found = cut_ms(cuts)
