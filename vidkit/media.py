@@ -15,7 +15,7 @@ from typing import Any
 
 from vidkit.errors import BackendError, MediaError
 
-__all__ = ["MediaInfo", "ffmpeg_exe", "probe"]
+__all__ = ["MediaInfo", "check_decodes", "ffmpeg_exe", "probe"]
 
 _DURATION_RE = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _STREAM_RE = re.compile(
@@ -23,6 +23,7 @@ _STREAM_RE = re.compile(
 )
 _SIZE_RE = re.compile(r", (\d{2,5})x(\d{2,5})")
 _FPS_RE = re.compile(r", (\d+(?:\.\d+)?) (?:fps|tbr)")
+_ROTATION_RE = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,16 @@ def probe(path: Path, *, name: str | None = None, timeout_s: float = 30.0) -> Me
 def parse_probe(text: str, *, name: str) -> MediaInfo:
     """Parse the banner ``ffmpeg -i`` prints; exposed for tests."""
     video = audio = None
+    turned = False
     for match in _STREAM_RE.finditer(text):
         kind, codec, rest = match.groups()
         if kind == "Video" and video is None:
             video = (codec, rest)
+            # A phone's portrait video is stored landscape with a rotation that ffmpeg applies
+            # when it decodes: the picture is as tall as the stored one is wide.
+            after = text[match.end() :].split("Stream #", 1)[0]
+            spin = _ROTATION_RE.search(after)
+            turned = bool(spin) and round(abs(float(spin.group(1)))) % 180 == 90
         elif kind == "Audio" and audio is None:
             audio = (codec, rest)
     if video is None and audio is None:
@@ -123,6 +130,8 @@ def parse_probe(text: str, *, name: str) -> MediaInfo:
         size = _SIZE_RE.search(video[1])
         if size:
             width, height = int(size.group(1)), int(size.group(2))
+            if turned:
+                width, height = height, width
         rate = _FPS_RE.search(video[1])
         if rate:
             fps = float(rate.group(1))
@@ -145,3 +154,31 @@ def _last_error(text: str) -> str:
         return "ffmpeg found no streams"
     last = useful[-1]
     return last.split(": ", 1)[-1] if ": " in last else last
+
+
+def check_decodes(path: Path, info: MediaInfo, *, name: str, timeout_s: float = 60.0) -> None:
+    """Decode the first and the last second of a recording's picture, or raise
+    :class:`MediaError`: a file cut short (a copy or an upload that stopped) has a header
+    that promises more than its data holds."""
+    if not info.has_video:
+        raise MediaError(
+            f"{name} has no video stream (it holds only sound); choose a screen recording"
+        )
+    ends = [["-t", "1"]]
+    if info.duration_ms and info.duration_ms > 2000:
+        ends.append(["-ss", f"{(info.duration_ms - 1000) / 1000:.3f}"])
+    for where in ends:
+        seek = where if where[0] == "-ss" else []
+        length = where if where[0] == "-t" else ["-t", "1"]
+        proc = subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *seek,
+             "-i", str(path), *length, "-map", "0:v:0", "-f", "framecrc", "-"],
+            capture_output=True, text=True, errors="replace", timeout=timeout_s, check=False,
+        )  # fmt: skip
+        frames = [ln for ln in proc.stdout.splitlines() if ln and not ln.startswith("#")]
+        if proc.returncode != 0 or not frames:
+            which = "end" if seek else "start"
+            raise MediaError(
+                f"{name} cannot be played to its {which} (the file looks cut short or damaged); "
+                "copy or export it again"
+            )

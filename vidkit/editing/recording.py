@@ -26,6 +26,7 @@ from typing import Any
 
 from vidkit.cuts import REASONS, CutList
 from vidkit.errors import InvalidInput
+from vidkit.media import check_decodes, probe
 from vidkit.model import Scene, SceneEdit
 from vidkit.pipeline.cache import NotCached
 from vidkit.pipeline.events import Progress
@@ -198,8 +199,14 @@ def use_recording(
 ) -> SceneEdit:
     """Make the scene from a recording (a ``screen_capture`` asset of the project), from
     ``in_ms`` to ``out_ms`` (None: its end), voiced by the speaker (``"own"``) or re-voiced
-    in the project voice (``"project"``). A new recording or window starts untightened."""
+    in the project voice (``"project"``). A new recording or window starts untightened.
+    A recording with no picture, or one that does not play to its end, is refused with
+    :class:`~vidkit.errors.MediaError` and nothing changes."""
     recording = ws.catalogue.asset(recording_id)
+    if recording.kind == "screen_capture":
+        name = str(recording.metadata.get("filename", recording.path))
+        path = ws.asset_path(recording)
+        check_decodes(path, probe(path, name=name), name=name)
     length = int(recording.duration_ms or 0)
     if out_ms is not None and out_ms > length:
         raise InvalidInput(
@@ -373,6 +380,9 @@ def split_recording(
     recording = ws.catalogue.asset(recording_id)
     if recording.kind != "screen_capture":
         raise InvalidInput(f"asset {recording_id} is not a recording", field="recording_id")
+    name = str(recording.metadata.get("filename", recording.path))
+    path = ws.asset_path(recording)
+    check_decodes(path, probe(path, name=name), name=name)  # before any scene is added
     graph = SceneGraph(ws, slug, progress=progress)
     analysis = graph.analysis(recording).analysis
     length = analysis.duration_ms
@@ -390,7 +400,8 @@ def split_recording(
     scenes = []
     for number, (start, end, name) in enumerate(parts, 1):
         scene = ws.add_scene(slug, name or f"{title} {number}")
+        last = number == len(parts)
         use_recording(ws, slug, scene.id, recording_id, in_ms=start,
-                      out_ms=end if end < length else None, voice=voice)  # fmt: skip
+                      out_ms=None if last else end, voice=voice)  # fmt: skip
         scenes.append(scene)
     return scenes
