@@ -20,7 +20,13 @@ from vidkit.editing.status import cached_presenter, quiet_lookups
 from vidkit.errors import MediaError
 from vidkit.imaging import read_rgba
 from vidkit.model import Layout, Project, Scene
-from vidkit.pipeline.graph import avatar_layer, peek_scene, scene_timeline
+from vidkit.pipeline.graph import (
+    Recorded,
+    SceneGraph,
+    avatar_layer,
+    peek_scene,
+    scene_timeline,
+)
 from vidkit.timeline import AvatarLayer, Caption, Timeline, ms_to_frames
 from vidkit.timing import Timings, WordTiming
 from vidkit.workspace import Workspace
@@ -213,8 +219,15 @@ def draft(
             notes.append(f"voice: {peek.problem}")
         speech, animation = peek.speech, peek.animation
         narration = None
+        recorded = SceneGraph(ws, slug, lookup_only=True).recorded(scene, project)
         if speech is not None:
             timings, audio = speech.timings, ws.asset_path(speech.audio)
+        elif recorded is not None:
+            duration_ms = recorded.cuts.output_ms
+            timings, audio, narration = Timings(duration_ms), None, recorded.kept_text
+            notes.append(
+                "the recording's sound is not prepared yet: it is joined when the scene renders"
+            )
         else:
             wpm = speaking_rate(ws, slug)
             duration_ms = estimated_ms(scene, wpm)
@@ -232,7 +245,7 @@ def draft(
         if presenter is not None:
             video = ws.asset_path(animation.video) if animation is not None else None
             avatar = avatar_layer(presenter, scene.layout, video)
-        timeline = _timeline(ws, project, scene, timings, audio, avatar, narration, notes)
+        timeline = _timeline(ws, project, scene, timings, audio, avatar, narration, notes, recorded)
         portrait = ws.catalogue.asset(presenter.portrait) if presenter is not None else None
     still: Any = None
     kind: AvatarKind
@@ -266,6 +279,7 @@ def _timeline(
     avatar: AvatarLayer | None,
     narration: str | None,
     notes: list[str],
+    recorded: Recorded | None = None,
 ) -> Timeline:
     """The render's own timeline for the scene; without its screen when that cannot be
     shown (a recording with no video), said in ``notes``."""
@@ -273,13 +287,13 @@ def _timeline(
     try:
         timeline, _, _ = scene_timeline(
             ws, project, scene, timings, audio=audio, avatar=avatar, render=render,
-            narration=narration,
+            narration=narration, recorded=recorded,
         )  # fmt: skip
     except MediaError as exc:
         notes.append(f"screen: {exc}")
         timeline, _, _ = scene_timeline(
             ws, project, scene, timings, audio=audio, avatar=avatar, render=render,
-            narration=narration, screen=False,
+            narration=narration, screen=False, recorded=recorded,
         )  # fmt: skip
     return timeline
 

@@ -94,9 +94,13 @@ def scene_statuses(ws: Workspace, slug: str) -> list[SceneStatus]:
     out: list[SceneStatus] = []
     with ws.catalogue.session(), quiet_lookups():
         presenter, ready, _ = cached_presenter(ws, slug)
+        looker = SceneGraph(ws, slug, lookup_only=True)
         for scene in ws.scenes(slug):
             guess = estimated_ms(scene, wpm)
-            if not scene.narration.strip():
+            recorded = looker.recorded(scene)
+            if recorded is not None:
+                guess = recorded.cuts.output_ms
+            elif not scene.narration.strip():
                 out.append(SceneStatus(scene, guess, problem="no narration yet"))
                 continue
             peek = peek_scene(ws, slug, scene, presenter, whole=ready)

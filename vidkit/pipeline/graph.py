@@ -409,7 +409,12 @@ class SceneGraph:
         cuts = recorded_cuts(edit, recording, project.fps)
         transcript = None
         if recording.metadata.get("has_audio"):
-            transcript = self.transcript(recording, scene).transcript
+            try:
+                transcript = self.transcript(recording, scene).transcript
+            except cache.NotCached:
+                if not self.lookup_only:
+                    raise
+                # Looking only: the scene is known to be recorded, its words are not yet.
         return Recorded(edit, recording, cuts, transcript)
 
     def speech(self, scene: Scene, project: Project | None = None) -> Speech:
