@@ -1,0 +1,1 @@
+"""Test media for raw recordings (#11) and the instruments that measure it."""
