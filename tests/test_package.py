@@ -49,3 +49,13 @@ def test_no_ui_imports_in_library_sources() -> None:
         )
     ]
     assert offenders == []
+
+
+def test_the_render_function_survives_the_renderer_being_imported() -> None:
+    code = (
+        "import vidkit, vidkit.render.compose\n"
+        "from vidkit.render import captions\n"
+        "assert callable(vidkit.render), vidkit.render\n"
+        "assert vidkit.render.__module__ == 'vidkit.pipeline.runner'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

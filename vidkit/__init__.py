@@ -19,7 +19,9 @@ Importing this package does no work: everything is loaded on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 from vidkit._lazy import lazy_names
 
@@ -64,3 +66,17 @@ _LAZY = {
 
 
 __getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)
+
+
+class _Package(types.ModuleType):
+    """``vidkit.render`` is the render function; importing the ``vidkit.render`` subpackage
+    (the renderer, imported by every render) would otherwise replace it with that module, so
+    that a second ``vidkit.render(ws, slug)`` in a notebook failed."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "render" and isinstance(value, types.ModuleType):
+            return  # the subpackage stays reachable as sys.modules["vidkit.render"]
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
