@@ -110,7 +110,7 @@ def parse_probe(text: str, *, name: str) -> MediaInfo:
             # when it decodes: the picture is as tall as the stored one is wide.
             after = text[match.end() :].split("Stream #", 1)[0]
             spin = _ROTATION_RE.search(after)
-            turned = bool(spin) and round(abs(float(spin.group(1)))) % 180 == 90
+            turned = spin is not None and round(abs(float(spin.group(1)))) % 180 == 90
         elif kind == "Audio" and audio is None:
             audio = (codec, rest)
     if video is None and audio is None:

@@ -207,14 +207,26 @@ def screen_activity(
     bins = max(1, int(np.ceil(duration_s * ACTIVITY_HZ)))
     slot = np.minimum((times * ACTIVITY_HZ).astype(np.int64), bins - 1)
     per_bin = np.bincount(slot, weights=change, minlength=bins)
-    # Bytes of change over a sliding second, against the recording's own quiet level.
+    # Bytes of change over a sliding second, against the recording's own quiet level (a
+    # blinking caret) and, when the two are far apart, its busy level (typing, scrolling).
     window = np.convolve(per_bin, np.ones(ACTIVITY_HZ), mode="same")
     quiet = float(np.percentile(window, 20))
+    busy = float(np.percentile(window, 90))
     floor = 2e-4 * (info.width or 640) * (info.height or 360)  # a few hundred bytes at 1080p
     threshold = max(3.0 * quiet, floor)
+    if busy > 8 * max(quiet, 1.0):
+        threshold = max(threshold, (quiet * busy) ** 0.5)
     active = window > threshold
     idle = _runs(~active, ACTIVITY_HZ)
-    refined = _refine(idle, times, change, threshold / ACTIVITY_HZ, int(duration_s * 1000))
+    # A frame is busy when it changes more than any frame of the idle stretches did (a caret
+    # blink is the largest change an idle screen shows).
+    in_idle = np.zeros(len(times), dtype=bool)
+    for lo, hi in idle:
+        in_idle |= (times * 1000 >= lo) & (times * 1000 < hi)
+    frame_threshold = threshold / ACTIVITY_HZ
+    if method == "packets" and in_idle.any():
+        frame_threshold = max(frame_threshold, 1.2 * float(np.percentile(change[in_idle], 99)))
+    refined = _refine(idle, times, change, frame_threshold, int(duration_s * 1000))
     curve = np.clip(255 * window / max(threshold * 4, 1.0), 0, 255).astype(int).tolist()
     return refined, curve, method
 

@@ -8,7 +8,9 @@ output clock (a sped-up piece's frames closer together); a second ``fps`` picks 
 frames, dropping the extra frames of sped-up pieces. The audio is cut at the same frame
 boundaries by :mod:`vidkit.recordings.join`, so every join is in sync to the frame.
 
-Both expressions are balanced trees of ``if(lt(x, boundary), left, right)`` over the spans:
+``setpts`` truncates what its expression gives to a whole timestamp, so the output frame
+is rounded explicitly (``245.99999`` would otherwise land one frame early). Both expressions
+are balanced trees of ``if(lt(x, boundary), left, right)`` over the spans:
 ffmpeg's expression parser refuses a flat sum of a hundred terms, and a tree is only
 ``log2(spans)`` deep, whatever the length of the recording.
 """
@@ -54,5 +56,5 @@ def cut_filter(cuts: CutList) -> str:
     keep = f"gte(n,{first})*lt(n,{cuts.end})*{keep}" if first else f"lt(n,{cuts.end})*{keep}"
     return (
         f"fps={rate}:start_time=0,select='{keep}',"
-        f"setpts='({where})*{fps.denominator}/{fps.numerator}/TB',fps={rate}"
+        f"setpts='floor(({where})*{fps.denominator}/{fps.numerator}/TB+0.5)',fps={rate}"
     )
