@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -68,7 +67,7 @@ def _typing_script(truth: SpokenTruth) -> list[tuple[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     folder = tmp_path_factory.mktemp("tighten")
     truth = speech_with_gaps(folder, PLAN)
     screen = typing_recording(folder, script=_typing_script(truth))
@@ -80,7 +79,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     use_recording(ws, "live", scene.id, asset.id)
     report = tighten(ws, "live", scene.id)
     view = transcript(ws, "live", scene.id)
-    yield Session(ws, scene.id, truth, screen, view, report)
+    return Session(ws, scene.id, truth, screen, view, report)
 
 
 def _norm(text: str) -> list[str]:
