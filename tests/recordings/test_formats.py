@@ -27,8 +27,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "silent.mp4": {"vcodec": "h264"},
     "laptop-1366x768.mp4": {"vcodec": "h264", "acodec": "aac", "size": (1366, 768)},
     "screen-4k.mp4": {"vcodec": "h264", "acodec": "aac", "size": (3840, 2160)},
-    "phone-portrait.mp4": {"vcodec": "h264", "acodec": "aac", "size": (360, 640),
-                           "rotate_portrait": True},  # fmt: skip
+    "phone-portrait.mp4": {
+        "vcodec": "h264",
+        "acodec": "aac",
+        "size": (360, 640),
+        "rotate_portrait": True,
+    },
 }
 
 
