@@ -9,6 +9,9 @@ which projects, scenes and assets are listed, created, updated and deleted::
     ws.add_scene("intro-py", "Hello", narration="Welcome to Python.")
     vidkit.render(ws, "intro-py")  # a RenderResult: the finished video, captions, chapters
 
+A scene made from a raw recording is tightened with ``vidkit.tighten(ws, slug, scene_id)``
+and edited by text through ``vidkit.transcript(...)`` (see :mod:`vidkit.editing.recording`).
+
 The documented submodules are public too: :mod:`vidkit.model` and :mod:`vidkit.errors`
 (the domain values and errors), :mod:`vidkit.config`, :mod:`vidkit.pipeline` (rendering and
 its progress events), :mod:`vidkit.editing` (drafts, previews and statuses for editors),
@@ -40,6 +43,8 @@ __all__ = [
     "__version__",
     "open",
     "render",
+    "tighten",
+    "transcript",
 ]
 
 if TYPE_CHECKING:
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
     from vidkit.config import Config
     from vidkit.errors import VidkitError
     from vidkit.model import Asset, Job, Layout, Project, Scene
+    from vidkit.editing.recording import tighten, transcript
     from vidkit.pipeline import RenderResult, render
     from vidkit.workspace import Workspace
 
@@ -54,6 +60,8 @@ _LAZY = {
     "Workspace": "vidkit.workspace",
     "open": "vidkit.api",
     "render": "vidkit.pipeline",
+    "tighten": "vidkit.editing.recording",
+    "transcript": "vidkit.editing.recording",
     "RenderResult": "vidkit.pipeline",
     "Config": "vidkit.config",
     "VidkitError": "vidkit.errors",
