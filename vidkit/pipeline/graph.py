@@ -545,6 +545,16 @@ class SceneGraph:
             "fit": fit or "exact",
             "captions": len(cues),
         }
+        source = timeline.screen.source if timeline.screen else None
+        if isinstance(source, RecordingSource) and source.cuts is not None:
+            cuts = source.cuts
+            report["recording"] = {
+                "source_ms": cuts.source_ms,
+                "played_ms": cuts.output_ms,
+                "cuts": sum(1 for s in cuts.spans if s.action == "cut"),
+                "sped_up": sum(1 for s in cuts.spans if s.action == "speed"),
+                "summary": cuts.summary(),
+            }
         step = compose(
             self.ws, scene.id, timeline, cues, render=self.config.render, report=report,
             progress=lambda d, t: self.say(Event("compose", pos, d, t)), live=live,
