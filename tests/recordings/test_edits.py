@@ -90,3 +90,23 @@ def test_the_cut_list_is_part_of_the_scene_timeline_and_its_key(
         assert shown == recording and timeline.duration == cuts.output_frames
         keys.append(timeline_key(timeline))
     assert keys[0] != keys[1]
+
+
+def test_another_voice_keeps_the_cuts_and_hand_cuts_are_checked(
+    workspace: Workspace, recorded: tuple[int, int]
+) -> None:
+    from vidkit.editing.recording import set_cuts, use_recording
+
+    scene_id, asset_id = recorded
+    use_recording(workspace, "rec", scene_id, asset_id)
+    cuts = CutList.whole(0, 90, Fraction(30)).with_action(30, 45, "cut", "manual")
+    set_cuts(workspace, "rec", scene_id, cuts)
+    revoiced = use_recording(workspace, "rec", scene_id, asset_id, voice="project")
+    assert revoiced.voice == "project" and revoiced.cuts == cuts
+    moved = use_recording(workspace, "rec", scene_id, asset_id, in_ms=1000, voice="project")
+    assert moved.cuts is None, "a new window starts untightened"
+    with pytest.raises(InvalidInput, match="past the end of the recording"):
+        set_cuts(workspace, "rec", scene_id, CutList.whole(0, 300, Fraction(30)))
+    with pytest.raises(InvalidInput, match="frame rate"):
+        set_cuts(workspace, "rec", scene_id, CutList.whole(0, 50, Fraction(25)))
+    assert workspace.catalogue.scene_edit("rec", scene_id) == moved

@@ -199,7 +199,8 @@ def use_recording(
 ) -> SceneEdit:
     """Make the scene from a recording (a ``screen_capture`` asset of the project), from
     ``in_ms`` to ``out_ms`` (None: its end), voiced by the speaker (``"own"``) or re-voiced
-    in the project voice (``"project"``). A new recording or window starts untightened.
+    in the project voice (``"project"``). A new recording or window starts untightened; the
+    same one in another voice keeps its cuts.
     A recording with no picture, or one that does not play to its end, is refused with
     :class:`~vidkit.errors.MediaError` and nothing changes."""
     recording = ws.catalogue.asset(recording_id)
@@ -217,6 +218,14 @@ def use_recording(
         raise InvalidInput(
             f"the in point ({in_ms} ms) must come before the out point", field="in_ms"
         )
+    current = ws.catalogue.scene_edit(slug, scene_id)
+    if current is not None and (current.recording_id, current.in_ms, current.out_ms) == (
+        recording_id, in_ms, out_ms,
+    ):  # fmt: skip
+        if current.voice == voice:
+            return current
+        # The same stretch in another voice: the cuts and text edits stay.
+        return ws.catalogue.save_scene_edit(slug, scene_id, voice=voice, note=f"voice: {voice}")
     return ws.catalogue.save_scene_edit(
         slug, scene_id, recording_id=recording_id, in_ms=in_ms, out_ms=out_ms, voice=voice,
         deleted=(), restored=(), cuts=None, note="recording chosen",
@@ -354,6 +363,16 @@ def set_cuts(ws: Workspace, slug: str, scene_id: int, cuts: CutList | dict[str, 
     if cut_list.fps != ws.project(slug).fps:
         raise InvalidInput(
             f"the cut list's frame rate ({cut_list.fps}) is not the project's", field="cuts"
+        )
+    edit = ws.catalogue.scene_edit(slug, scene_id)
+    if edit is None:
+        raise InvalidInput("this scene has no recording yet: choose one first", field="cuts")
+    length = int(ws.catalogue.asset(edit.recording_id).duration_ms or 0)
+    if cut_list.end > CutList.frame_at(length, cut_list.fps) + 1:
+        raise InvalidInput(
+            f"the cut list runs to {cut_list.ms(cut_list.end) / 1000:.2f} s, past the end of "
+            f"the recording ({length / 1000:.2f} s)",
+            field="cuts",
         )
     return ws.catalogue.save_scene_edit(slug, scene_id, cuts=cut_list, note="cut list edited")
 
