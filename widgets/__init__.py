@@ -7,6 +7,8 @@ this package. The parts (see docs/studio.md):
 - :mod:`widgets.projects`: the project browser;
 - :mod:`widgets.timeline`: the scenes of a project as proportional blocks;
 - :mod:`widgets.scene_editor` (with :mod:`widgets.sources`): one scene and its live preview;
+- :mod:`widgets.recording` (with :mod:`widgets.recording_words` and
+  :mod:`widgets.recording_pictures`): a scene made from a raw recording, edited by its words;
 - :mod:`widgets.render_panel`: renders in their own process (:mod:`widgets.render_runs`,
   :mod:`widgets.runner`), followed from their log;
 - :mod:`widgets.errors`: errors as inline messages;

@@ -1,6 +1,7 @@
 """The scene editor: title, narration (with word count and spoken length), screen source,
 presenter placement (drag it on the preview, or use the sliders), captions, and a scrubber over
-the composited preview, which follows every edit.
+the composited preview, which follows every edit; for a scene made from a recording, the
+recording editor below it (:mod:`widgets.recording`).
 
 Edits stay in the editor until "Save"; a save writes only the fields that were changed, after
 checking that nobody else (another tab, the CLI) changed the same field meanwhile, so two people
@@ -25,6 +26,7 @@ from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
 from widgets.errors import ErrorBox
 from widgets.presenter_drag import PresenterDrag
+from widgets.recording import RecordingEditor
 from widgets.scene_changes import (
     changed_fields,
     conflict_message,
@@ -59,11 +61,20 @@ def preview_size(project: Project) -> tuple[int, int]:
 
 class SceneEditor(w.VBox):  # type: ignore[misc]
     """Edits one scene at a time: :meth:`load` it, change it, :meth:`save`.
-    ``on_saved(scene)`` is called after every save and source change."""
+    ``on_saved(scene)`` is called after every save and source change, and after every edit of
+    a recorded scene's cuts. The recording editor's transcribing and tightening run in a
+    background thread (``background=False``: inline, for scripts and tests)."""
 
-    def __init__(self, ws: Workspace, *, on_saved: Callable[[Scene], None] | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        on_saved: Callable[[Scene], None] | None = None,
+        background: bool = True,
+    ) -> None:
         self.ws = ws
         self.on_saved = on_saved
+        self.background = background
         self.slug = ""
         self.scene: Scene | None = None
         self.draft: SceneDraft | None = None
@@ -126,6 +137,9 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.dirty = w.HTML()
         self.dirty.add_class("vk-dirty")
         self.sources = SourcePicker(self.ws, self.message, self._source_changed)
+        self.recording = RecordingEditor(
+            self.ws, background=self.background, on_changed=self._recording_changed
+        )
         self.drag = PresenterDrag(self)
 
         self.title.observe(lambda _c: self._edited(preview=True), names="value")
@@ -180,7 +194,8 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         if scene_id is None:
             self.scene = self.draft = None
             self.heading.value = ""
-            self.children = (self.heading, self.message, self.empty)
+            self.recording.layout.display = "none"
+            self.children = (self.heading, self.message, self.empty, self.recording)
             return
         try:
             scene = self.ws.scene(slug, scene_id)
@@ -189,9 +204,10 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             return
         first = self.scene is None or self.scene.id != scene.id
         self._show(scene)
-        self.children = (self.heading, self.message, self.body)
+        self.children = (self.heading, self.message, self.body, self.recording)
         with self.message.guard():
             self.sources.show(slug, scene.id)
+        self.recording.load(slug, scene.id)
         self._rebuild(middle=first)
 
     def reload(self) -> None:
@@ -415,6 +431,14 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         return True if not self.is_dirty else self.save()
 
     def _source_changed(self) -> None:
+        if self.scene is not None:
+            self.recording.load(self.slug, self.scene.id)
+        self._rebuild()
+        if self.on_saved is not None and self.scene is not None:
+            self.on_saved(self.scene)
+
+    def _recording_changed(self) -> None:
+        """The recorded scene's cuts changed: its length and preview with them."""
         self._rebuild()
         if self.on_saved is not None and self.scene is not None:
             self.on_saved(self.scene)

@@ -1,12 +1,17 @@
 """What a scene shows: its screen source (an uploaded recording or image, or a code file chosen
-or pasted) and the project's presenter photo.
+or pasted), or a recording it is made from, and the project's presenter photo.
 
 A scene's screen is its one screen-source asset: choosing a new one removes the others, so what
-the picker shows is what the render uses.
+the picker shows is what the render uses. A scene *made from a recording* (chosen under
+"Made from", among the project's recordings) plays that recording with its own talk, cut by its
+words in the recording editor (:mod:`widgets.recording`); choosing a code file, an image or no
+screen ends that, and uploading a recording while the scene is made from one makes the upload
+its recording.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 from collections.abc import Callable, Mapping, Sequence
@@ -15,9 +20,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from vidkit import Workspace
-from vidkit.errors import InvalidInput, MediaError, NotFound
-from vidkit.model import Asset
+from vidkit import Workspace, editing
+from vidkit.errors import Conflict, InvalidInput, MediaError, NotFound
+from vidkit.model import Asset, SceneEdit
 from widgets.errors import ErrorBox
 
 __all__ = ["IMAGE_SUFFIXES", "SCREEN_KINDS", "SourcePicker", "uploaded_files"]
@@ -26,6 +31,7 @@ __all__ = ["IMAGE_SUFFIXES", "SCREEN_KINDS", "SourcePicker", "uploaded_files"]
 SCREEN_KINDS = ("screen_capture", "code_file", "image")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 _NO_CHOICE = ""
+_NO_RECORDING = 0
 
 
 def uploaded_files(value: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes]]:
@@ -55,6 +61,10 @@ def describe_source(asset: Asset | None) -> str:
     return f"image {name}"
 
 
+def _asset_name(asset: Asset) -> str:
+    return str(asset.metadata.get("filename", Path(asset.path).name))
+
+
 class SourcePicker(w.VBox):  # type: ignore[misc]
     """The screen source of one scene and the presenter photo of its project.
     ``on_changed()`` is called after either changed."""
@@ -76,6 +86,14 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
         )
         self.upload.add_class("vk-source-upload")
         self.upload.observe(lambda _c: self._uploaded(), names="value")
+        self.recording_choice = w.Dropdown(
+            description="Made from",
+            options=[("—", _NO_RECORDING)],
+            tooltip="A recording whose own talk makes the scene, cut by its words below",
+            layout=w.Layout(width="95%"),
+        )
+        self.recording_choice.add_class("vk-recording-choice")
+        self.recording_choice.observe(lambda _c: self._recording_chosen(), names="value")
         self.code_choice = w.Dropdown(description="Code file", options=[("—", _NO_CHOICE)])
         self.code_choice.add_class("vk-code-choice")
         self.code_choice.observe(lambda _c: self._chosen(), names="value")
@@ -108,6 +126,7 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
             [
                 w.HTML("<b>Screen</b>"),
                 self.summary,
+                self.recording_choice,
                 w.HBox([self.upload, self.clear]),
                 self.code_choice,
                 self.code_name,
@@ -126,9 +145,19 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
         """Show the scene's screen source and the project's photo, read from the catalogue."""
         self.slug, self.scene_id = slug, scene_id
         current = self.current()
-        self.summary.value = f"Screen: {html.escape(describe_source(current))}"
+        edit = self.recording_edit()
+        recordings = self._recording_options(edit)
+        if edit is not None:
+            name = next(label for label, value in recordings if value == edit.recording_id)
+            self.summary.value = (
+                f"Screen and voice: {html.escape(name)}, cut by its words (below the preview)"
+            )
+        else:
+            self.summary.value = f"Screen: {html.escape(describe_source(current))}"
         self._muted = True
         try:
+            self.recording_choice.options = recordings
+            self.recording_choice.value = edit.recording_id if edit else _NO_RECORDING
             self.code_choice.options = self._code_options()
             self.code_choice.value = _NO_CHOICE
             if current is not None and current.kind == "code_file":
@@ -151,6 +180,22 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
                 return found[-1]
         return None
 
+    def recording_edit(self) -> SceneEdit | None:
+        """How the scene uses a recording, or None when it is not made from one."""
+        return self.ws.catalogue.scene_edit(self.slug, self.scene_id)
+
+    def _recording_options(self, edit: SceneEdit | None) -> list[tuple[str, int]]:
+        options = [("— nothing: the narration is spoken —", _NO_RECORDING)]
+        seen: set[str] = set()
+        for asset in self.ws.assets(self.slug, kind="screen_capture"):
+            current = edit is not None and asset.id == edit.recording_id
+            if not asset.metadata.get("has_video") or (asset.sha256 in seen and not current):
+                continue
+            seen.add(asset.sha256)
+            seconds = f" ({asset.duration_ms / 1000:.1f} s)" if asset.duration_ms else ""
+            options.append((f"the recording {_asset_name(asset)}{seconds}", asset.id))
+        return options
+
     def _text(self, asset: Asset) -> str:
         return self.ws.asset_path(asset).read_text(encoding="utf-8", errors="replace")
 
@@ -167,11 +212,39 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
 
     # ---- changing ------------------------------------------------------------------------
 
-    def _make_only_source(self, keep: Asset) -> None:
+    def _make_only_source(self, keep: Asset | None) -> None:
+        """Remove the scene's other screen sources; a recording that a scene's edit (or its
+        history, for undo) still plays stays in the project."""
         for kind in SCREEN_KINDS:
             for asset in self.ws.assets(self.slug, scene_id=self.scene_id, kind=kind):
-                if asset.id != keep.id:
-                    self.ws.delete_asset(self.slug, asset.id)
+                if keep is None or asset.id != keep.id:
+                    with contextlib.suppress(Conflict):
+                        self.ws.delete_asset(self.slug, asset.id)
+
+    def _stop_recording(self) -> None:
+        """The scene is no longer made from a recording (its cuts and their history go)."""
+        if self.recording_edit() is not None:
+            self.ws.catalogue.clear_scene_edit(self.slug, self.scene_id)
+
+    def use_recording(self, recording_id: int) -> None:
+        """Make the scene from a recording of the project (``0``: from its narration again)."""
+        with self.message.guard():
+            if recording_id == _NO_RECORDING:
+                self._stop_recording()
+                self._done("The scene is spoken from its narration again.")
+                return
+            editing.use_recording(self.ws, self.slug, self.scene_id, recording_id)
+            self._done(
+                "The scene now plays the recording with its own talk: Transcribe and Tighten it "
+                "below the preview."
+            )
+            return
+        with contextlib.suppress(Exception):  # it failed: show what the scene still uses
+            self.show(self.slug, self.scene_id)
+
+    def _recording_chosen(self) -> None:
+        if not self._muted:
+            self.use_recording(int(self.recording_choice.value))
 
     def _done(self, text: str) -> None:
         self.show(self.slug, self.scene_id)
@@ -181,7 +254,17 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
     def import_screen(self, name: str, content: bytes) -> Asset | None:
         """Make an uploaded recording or image the scene's screen; on failure show why."""
         with self.message.guard():
+            recorded = self.recording_edit() is not None
             asset = self._import_screen(name, content)
+            if recorded and asset.kind == "screen_capture":
+                editing.use_recording(self.ws, self.slug, self.scene_id, asset.id)
+                self._make_only_source(asset)
+                self._done(
+                    f"The scene now plays {name} with its own talk: Transcribe and Tighten it "
+                    "below the preview."
+                )
+                return asset
+            self._stop_recording()
             self._make_only_source(asset)
             self._done(f"The screen is now the {describe_source(asset)}.")
             return asset
@@ -231,6 +314,7 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
                 self.slug, io.BytesIO(code.encode("utf-8")), filename=filename,
                 kind="code_file", scene_id=self.scene_id,
             )  # fmt: skip
+            self._stop_recording()
             self._make_only_source(asset)
             self._done(f"The screen is now the {describe_source(asset)}.")
             return asset
@@ -265,9 +349,8 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
 
     def clear_source(self) -> None:
         with self.message.guard():
-            for kind in SCREEN_KINDS:
-                for asset in self.ws.assets(self.slug, scene_id=self.scene_id, kind=kind):
-                    self.ws.delete_asset(self.slug, asset.id)
+            self._stop_recording()
+            self._make_only_source(None)
             self._done("The scene has no screen source now: it shows a plain background.")
 
     def import_photo(self, name: str, content: bytes) -> Asset | None:

@@ -49,7 +49,7 @@ class Studio(w.VBox):  # type: ignore[misc]
         self._status_thread: threading.Thread | None = None
         self.message = ErrorBox()
         self.browser = ProjectBrowser(ws, on_open=self.open_project)
-        self.editor = SceneEditor(ws, on_saved=self._saved)
+        self.editor = SceneEditor(ws, on_saved=self._saved, background=background)
         self.timeline = SceneTimeline(ws, on_select=self.select, on_changed=self._scenes_changed)
         self.panel = RenderPanel(
             ws,

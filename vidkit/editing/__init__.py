@@ -4,7 +4,10 @@
 - :mod:`vidkit.editing.status` — which scenes are rendered, a project's last render, its
   presenter prepared ahead of the first render;
 - :mod:`vidkit.editing.draft` — a scene's draft preview, the render's own timeline over what
-  the cache holds.
+  the cache holds;
+- :mod:`vidkit.editing.recording` — scenes made from a raw recording: choose it, transcribe it,
+  tighten it (pauses, fillers, restarts cut), delete and restore words by text, undo; with
+  :data:`REASONS`, why a cut is made, in words.
 
 Used by the studio widgets and notebooks; no UI imports.
 
@@ -14,6 +17,7 @@ Used by the studio widgets and notebooks; no UI imports.
 
 from __future__ import annotations
 
+from vidkit.cuts import REASONS
 from vidkit.editing.draft import (
     PREVIEW_SIZE,
     AvatarKind,
@@ -21,6 +25,19 @@ from vidkit.editing.draft import (
     draft,
     nearest_corner,
     placed_at,
+)
+from vidkit.editing.recording import (
+    RecordingView,
+    TightenReport,
+    TranscriptWord,
+    WordRange,
+    recording_view,
+    set_cuts,
+    split_recording,
+    tighten,
+    transcript,
+    undo,
+    use_recording,
 )
 from vidkit.editing.stats import (
     DEFAULT_WPM,
@@ -43,12 +60,17 @@ from vidkit.editing.status import (
 __all__ = [
     "DEFAULT_WPM",
     "PREVIEW_SIZE",
+    "REASONS",
     "AvatarKind",
     "LastRender",
     "NarrationStats",
     "ProjectSummary",
+    "RecordingView",
     "SceneDraft",
     "SceneStatus",
+    "TightenReport",
+    "TranscriptWord",
+    "WordRange",
     "draft",
     "estimated_ms",
     "last_render",
@@ -57,7 +79,14 @@ __all__ = [
     "placed_at",
     "prepare_presenter",
     "project_summaries",
+    "recording_view",
     "scene_statuses",
+    "set_cuts",
     "speaking_rate",
+    "split_recording",
+    "tighten",
+    "transcript",
+    "undo",
     "use_example_presenter",
+    "use_recording",
 ]
