@@ -64,7 +64,7 @@ def test_a_recording_in_use_cannot_be_deleted_and_scenes_take_their_edits_along(
 ) -> None:
     scene_id, asset_id = recorded
     workspace.catalogue.save_scene_edit("rec", scene_id, recording_id=asset_id)
-    with pytest.raises(Conflict, match="recording of scene"):
+    with pytest.raises(Conflict, match=r"is what scene 1 \('Part one'\) is made from"):
         workspace.delete_asset("rec", asset_id)
     workspace.delete_scene("rec", scene_id)
     workspace.delete_asset("rec", asset_id)  # no scene uses it any more

@@ -97,3 +97,11 @@ def test_rules_refuse_inconsistent_knobs() -> None:
         TightenRules(keep_pause_ms=100, word_margin_ms=80)
     with pytest.raises(InvalidInput, match="out point"):
         plan_cuts(fps=FPS, in_ms=100, out_ms=100, words=[], speech=[], idle=[], rules=RULES)
+
+
+def test_a_deleted_word_between_close_neighbours_is_cut_whole() -> None:
+    words = said(("list", 7000, 7150), ("returns", 7160, 7580), ("a", 7600, 7700))
+    cuts = plan_cuts(fps=FPS, in_ms=6000, out_ms=9000, words=words, speech=[], idle=[],
+                     rules=RULES, deleted=[(7160, 7580)])  # fmt: skip
+    [(a, b, reason)] = cut_ms(cuts)
+    assert reason == "deleted" and a <= 7160 and b >= 7580  # no frame's sliver of it plays

@@ -103,8 +103,14 @@ def test_idle_silences_are_cut_to_the_kept_pause_and_typing_is_sped_up(session: 
         if typed:
             sped = [s for s in cuts.spans if s.action == "speed"]
             assert sped and all(s.reason == "typing" for s in sped)
-            assert kept < (end - start) * 0.6, "typing without talking is sped up"
-            assert kept > 1000, "and never cut away"
+            [fast] = [s for s in sped if cuts.ms(s.start) < end and start < cuts.ms(s.end)]
+            plays = cuts.ms(fast.out_frames)
+            assert fast.speed == config.max_speed or abs(plays - config.typing_min_ms) <= 40
+            assert kept < (end - start) - 1000, "typing without talking is sped up"
+            assert not any(
+                s.action == "cut" and cuts.ms(s.start) < end and start < cuts.ms(s.end)
+                for s in cuts.spans
+            ), "and never cut"
         elif end - start > config.min_silence_ms:
             # Down to the kept pause, plus what the VAD and the word margins hold on to.
             assert kept <= config.keep_pause_ms + 2 * config.word_margin_ms + 250, (start, kept)

@@ -97,13 +97,15 @@ def delete(conn: duckdb.DuckDBPyConnection, pid: int, asset_id: int) -> list[str
     if asset.project_id != pid:
         raise NotFound(f"this project has no asset with id {asset_id}")
     used = conn.execute(
-        "SELECT DISTINCT scene_id FROM scene_edits WHERE recording_asset_id = ? ORDER BY 1",
+        "SELECT DISTINCT s.position, s.title FROM scene_edits e JOIN scenes s "
+        "ON s.id = e.scene_id WHERE e.recording_asset_id = ? ORDER BY 1",
         [asset_id],
     ).fetchall()
     if used:
+        names = ", ".join(f"{pos} ({title!r})" for pos, title in used)
         raise Conflict(
-            f"asset {asset_id} is the recording of scene(s) "
-            f"{', '.join(str(r[0]) for r in used)}; give those scenes another recording first"
+            f"{asset.metadata.get('filename', 'this recording')} is what scene {names} is "
+            "made from; give that scene another recording first"
         )
     conn.execute("UPDATE jobs SET output_asset_id = NULL WHERE output_asset_id = ?", [asset_id])
     conn.execute("DELETE FROM assets WHERE id = ?", [asset_id])

@@ -40,6 +40,8 @@ __all__ = [
     "TightenReport",
     "TranscriptWord",
     "WordRange",
+    "drop_recording",
+    "recording_edit",
     "recording_view",
     "set_cuts",
     "split_recording",
@@ -48,6 +50,12 @@ __all__ = [
     "undo",
     "use_recording",
 ]
+
+#: Rules that cut nothing by themselves: only the user's text edits apply.
+MANUAL_ONLY = TightenRules(
+    min_silence_ms=1 << 40, cut_fillers=False, cut_unworded=False, cut_restarts=False,
+    speed_typing=False,
+)  # fmt: skip
 
 #: Words by their index in the scene's transcript: one index, or an inclusive (first, last).
 WordRange = int | tuple[int, int]
@@ -245,10 +253,11 @@ def _words(recorded: Recorded, cuts: CutList) -> tuple[TranscriptWord, ...]:
             reasons[(cuts.ms(span.start), cuts.ms(span.end))] = span.reason
     out = []
     for i, w in enumerate(inside):
-        kept = cuts.to_output(w.start_ms) is not None
+        middle = (w.start_ms + w.end_ms) / 2
+        kept = cuts.to_output(middle) is not None
         reason = ""
         if not kept:
-            reason = next((r for (a, b), r in reasons.items() if a <= w.start_ms < b), "deleted")
+            reason = next((r for (a, b), r in reasons.items() if a <= middle < b), "deleted")
         out.append(TranscriptWord(i, w.text, w.start_ms, w.end_ms, w.confidence, kept, reason))
     return tuple(out)
 
@@ -256,19 +265,26 @@ def _words(recorded: Recorded, cuts: CutList) -> tuple[TranscriptWord, ...]:
 def transcript(
     ws: Workspace, slug: str, scene_id: int, *, progress: Progress | None = None
 ) -> RecordingView:
-    """The recorded scene's words (transcribing the recording first if it is not yet), each
-    kept or cut, with the cut list and the analysis when it has been made."""
+    """The recorded scene's words (transcribing and analysing the recording first if that is
+    not done yet), each kept or cut, with the cut list and the analysis."""
     scene = _scene(ws, slug, scene_id)
-    _graph, recorded = _recorded(ws, slug, scene, progress)
-    try:
-        analysis = SceneGraph(ws, slug, lookup_only=True).analysis(recorded.recording)
-    except NotCached:  # not analysed yet: the view has no curves
-        analysis = None
+    graph, recorded = _recorded(ws, slug, scene, progress)
+    analysis = graph.analysis(recorded.recording, scene).analysis
     return RecordingView(
-        scene.id, recorded.edit, recorded.cuts, _words(recorded, recorded.cuts),
-        analysis.analysis if analysis else None,
+        scene.id, recorded.edit, recorded.cuts, _words(recorded, recorded.cuts), analysis,
         recorded.transcript.language if recorded.transcript else "",
     )  # fmt: skip
+
+
+def recording_edit(ws: Workspace, slug: str, scene_id: int) -> SceneEdit | None:
+    """The scene's current recording edit (its recording, window, voice, text edits and cut
+    list), or None when the scene is not made from a recording."""
+    return ws.catalogue.scene_edit(slug, scene_id)
+
+
+def drop_recording(ws: Workspace, slug: str, scene_id: int) -> None:
+    """The scene is no longer made from a recording (its edits and their history go too)."""
+    ws.catalogue.clear_scene_edit(slug, scene_id)
 
 
 def recording_view(ws: Workspace, slug: str, scene_id: int) -> RecordingView | None:
@@ -319,13 +335,15 @@ def tighten(
     delete: Sequence[WordRange] = (),
     restore: Sequence[WordRange] = (),
     rules: TightenRules | None = None,
+    automatic: bool = True,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> TightenReport:
     """Plan the scene's cut list from its recording's analysis and transcript, with the
     words in ``delete`` cut and those in ``restore`` kept (indices in :func:`transcript`'s
     words), and store it (``dry_run``: only say what it would do). ``rules`` default to the
-    config's ``[tighten]``."""
+    config's ``[tighten]``; ``automatic=False`` applies only the text edits (nothing is cut
+    for pauses, fillers or restarts, nothing sped up)."""
     scene = _scene(ws, slug, scene_id)
     graph, recorded = _recorded(ws, slug, scene, progress)
     analysed = graph.analysis(recorded.recording, scene).analysis
@@ -341,7 +359,8 @@ def tighten(
         fps=project.fps, in_ms=edit.in_ms, out_ms=out_ms,
         words=list(recorded.transcript.words if recorded.transcript else ()),
         speech=analysed.speech, idle=analysed.idle,
-        rules=rules or rules_from(ws.config.tighten), deleted=deleted, restored=restored,
+        rules=(rules or rules_from(ws.config.tighten)) if automatic else MANUAL_ONLY,
+        deleted=deleted, restored=restored,
         has_audio=analysed.has_audio,
     )  # fmt: skip
     note = "tightened"

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +69,10 @@ class Analysis:
     waveform: tuple[int, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+
+    #: Samples per second of :attr:`activity` and :attr:`waveform`.
+    activity_hz: ClassVar[int] = ACTIVITY_HZ
+    waveform_hz: ClassVar[int] = WAVEFORM_HZ
 
     def to_json(self) -> str:
         return json.dumps(

@@ -172,6 +172,7 @@ def plan_cuts(
     margin = rules.word_margin_ms
     words = [w for w in words if w.end_ms > in_ms and w.start_ms < out_ms]
     cuts: list[tuple[int, int, str, str]] = []  # (start, end, reason, text)
+    whole: list[Interval] = []  # removed words: their cuts cover them even after rounding
     removed: set[int] = set()
 
     kept_anyway = {
@@ -188,6 +189,7 @@ def plan_cuts(
         lo = min(lo, words[first].start_ms)
         hi = max(hi, words[last - 1].end_ms)
         cuts.append((lo, hi, reason, text))
+        whole.append((words[first].start_ms, words[last - 1].end_ms))
         removed.update(range(first, last))
 
     if has_audio:
@@ -245,7 +247,7 @@ def plan_cuts(
 
     # Keep restored stretches and the guard band around every kept word.
     protect = _union([(int(r[0]), int(r[1])) for r in restored] + guard)
-    return _to_frames(fps, in_ms, out_ms, cuts, speeds, protect)
+    return _to_frames(fps, in_ms, out_ms, cuts, speeds, protect, whole)
 
 
 def _to_frames(
@@ -255,11 +257,17 @@ def _to_frames(
     cuts: list[tuple[int, int, str, str]],
     speeds: list[tuple[int, int, float]],
     protect: list[Interval],
+    whole: list[Interval],
 ) -> CutList:
     def inner(lo: int, hi: int) -> tuple[int, int]:
-        """Frames strictly inside lo..hi: rounding only ever shrinks a change."""
+        """Frames strictly inside lo..hi: rounding only ever shrinks a change, except that a
+        removed word is cut whole (a frame's sliver of it would still be heard)."""
         first = -(-(Fraction(lo) * fps) // 1000)
         last = (Fraction(hi) * fps) // 1000
+        for a, b in whole:
+            if lo <= a and b <= hi:
+                first = min(first, (Fraction(a) * fps) // 1000)
+                last = max(last, -(-(Fraction(b) * fps) // 1000))
         return int(first), int(last)
 
     start, end = CutList.frame_at(in_ms, fps), max(CutList.frame_at(in_ms, fps) + 1,
