@@ -179,7 +179,7 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
         if self.scene_id is None:
             return
         try:
-            self.edit = self.ws.catalogue.scene_edit(self.slug, self.scene_id)
+            self.edit = editing.recording_edit(self.ws, self.slug, self.scene_id)
             self.recording = self._recording() if self.edit is not None else None
             view = (
                 editing.recording_view(self.ws, self.slug, self.scene_id)
@@ -454,6 +454,14 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
 
         return self._start("tightening the recording", job, finished)
 
+    def _automatic(self) -> bool:
+        """Whether the scene was tightened by the rules: a text edit then keeps their cuts;
+        on an untightened scene it cuts only the chosen words."""
+        cuts = self.edit.cuts if self.edit is not None else None
+        return cuts is not None and any(
+            s.reason not in ("deleted", "manual") for s in cuts.changes()
+        )
+
     def delete_selected(self) -> bool:
         """Cut the selected words from the video and its sound."""
         if not self.selected:
@@ -462,11 +470,13 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
         ranges = word_ranges(sorted(self.selected))
         slug, scene_id = self._where()
         count = len(self.selected)
+        automatic = self._automatic()
 
         def job() -> editing.TightenReport:
             return editing.tighten(
-                self.ws, slug, scene_id, delete=list(ranges), progress=self._progress
-            )
+                self.ws, slug, scene_id, delete=list(ranges), automatic=automatic,
+                progress=self._progress,
+            )  # fmt: skip
 
         def finished(report: editing.TightenReport) -> None:
             self.words.show(self.view, keep_selection=False)
@@ -486,11 +496,12 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
             )
             return False
         slug, scene_id = self._where()
+        automatic = self._automatic()
 
         def job() -> editing.TightenReport:
             return editing.tighten(
                 self.ws, slug, scene_id, restore=list(word_ranges(chosen)),
-                progress=self._progress,
+                automatic=automatic, progress=self._progress,
             )  # fmt: skip
 
         def finished(report: editing.TightenReport) -> None:

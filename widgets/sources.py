@@ -182,7 +182,7 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
 
     def recording_edit(self) -> SceneEdit | None:
         """How the scene uses a recording, or None when it is not made from one."""
-        return self.ws.catalogue.scene_edit(self.slug, self.scene_id)
+        return editing.recording_edit(self.ws, self.slug, self.scene_id)
 
     def _recording_options(self, edit: SceneEdit | None) -> list[tuple[str, int]]:
         options = [("— nothing: the narration is spoken —", _NO_RECORDING)]
@@ -224,7 +224,7 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
     def _stop_recording(self) -> None:
         """The scene is no longer made from a recording (its cuts and their history go)."""
         if self.recording_edit() is not None:
-            self.ws.catalogue.clear_scene_edit(self.slug, self.scene_id)
+            editing.drop_recording(self.ws, self.slug, self.scene_id)
 
     def use_recording(self, recording_id: int) -> None:
         """Make the scene from a recording of the project (``0``: from its narration again)."""
