@@ -1,6 +1,7 @@
 """The ``vidkit`` command line.
 
-One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``) plus
+One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``,
+``_recordings`` with ``transcribe`` and ``tighten``) plus
 ``_system`` for ``init``, ``serve`` and ``doctor``. Commands call the public
 :class:`~vidkit.workspace.Workspace`; the config is read only when a command needs it, and heavy
 modules (DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays
@@ -30,6 +31,7 @@ from vidkit.cli import (
     _logging,
     _models,
     _projects,
+    _recordings,
     _render,
     _scenes,
     _system,
@@ -50,6 +52,7 @@ app = typer.Typer(
 app.add_typer(_projects.app, name="projects")
 app.add_typer(_scenes.app, name="scenes")
 app.add_typer(_assets.app, name="assets")
+app.add_typer(_recordings.app, name="recordings")
 app.add_typer(_models.app, name="models")
 app.add_typer(_author.lexicon_app, name="lexicon")
 app.command()(_system.init)
@@ -59,6 +62,8 @@ app.command()(_avatar.avatar)
 app.command()(_avatar.speak)
 app.command()(_avatar.animate)
 app.command()(_render.render)
+app.command()(_recordings.transcribe)
+app.command()(_recordings.tighten)
 app.command()(_author.write)
 app.command()(_author.plan)
 app.command()(_author.revise)

@@ -12,7 +12,13 @@ from fastapi import FastAPI
 from vidkit import __version__
 from vidkit.config import Config
 from vidkit.errors import ConfigError, InvalidInput
-from vidkit.http import _routes_assets, _routes_author, _routes_projects, _routes_scenes
+from vidkit.http import (
+    _routes_assets,
+    _routes_author,
+    _routes_projects,
+    _routes_recordings,
+    _routes_scenes,
+)
 from vidkit.http._auth import BearerAuth, document_bearer
 from vidkit.http._errors import install_error_handlers
 from vidkit.http._llm import LLMSource
@@ -28,7 +34,8 @@ __all__ = ["create_app", "serve"]
 log = logging.getLogger("vidkit.http")
 
 _DESCRIPTION = (
-    "Projects, scenes and assets of a vidkit workspace, and writing and planning them with the "
+    "Projects, scenes and assets of a vidkit workspace, scenes made from raw recordings "
+    "(transcribed, tightened, edited by text), and writing and planning them with the "
     "configured LLM. Errors have a `detail`: a message, or for 422 a list of `{loc, msg, type}` "
     "naming the offending field; an LLM that fails answers 502, 503 or 504. Off loopback, "
     "every `/api` route but `GET /api/health` needs `Authorization: Bearer <token>`."
@@ -64,6 +71,7 @@ def create_app(
     app.include_router(_routes_projects.router)
     app.include_router(_routes_scenes.router)
     app.include_router(_routes_assets.router)
+    app.include_router(_routes_recordings.router)
     app.include_router(_routes_author.router)
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)

@@ -21,6 +21,9 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "ID_MAX",
     "AssetOut",
+    "CutChangeOut",
+    "CutListIn",
+    "CutListOut",
     "ErrorOut",
     "Health",
     "LexiconSuggest",
@@ -31,15 +34,25 @@ __all__ = [
     "ProjectCreate",
     "ProjectOut",
     "ProjectUpdate",
+    "RecordingUse",
+    "RecordingViewOut",
     "ReorderScenes",
     "ReviseRequest",
     "RevisedOut",
     "SceneCreate",
+    "SceneEditOut",
     "SceneOut",
     "SceneUpdate",
     "ScriptOut",
     "ScriptSave",
     "ScriptWrite",
+    "SpanIn",
+    "SpanOut",
+    "SplitRequest",
+    "TightenOut",
+    "TightenRequest",
+    "TranscriptWordOut",
+    "word_ranges",
 ]
 
 #: Ids are positive 64-bit integers.
@@ -219,6 +232,84 @@ class LexiconSuggest(_Action):
     )
 
 
+class RecordingUse(_Action):
+    """Make the scene from a recording, between in and out points (it starts untightened)."""
+
+    recording_id: int = Field(description="the recording: a screen_capture asset of the project")
+    in_ms: int = Field(default=0, description="where the scene starts in the recording (ms)")
+    out_ms: int | None = Field(
+        default=None, description="where it ends (ms); null or left out: the recording's end"
+    )
+    voice: Text = Field(
+        default="own",
+        description="'own': the speaker's voice from the recording; 'project': the kept words "
+        "re-voiced in the project's voice",
+        examples=["own", "project"],
+    )
+
+
+WordRange = Annotated[
+    int | Annotated[list[int], Field(min_length=2, max_length=2)],
+    Field(description="a word's index in the transcript, or [first, last] (inclusive)"),
+]
+
+
+def word_ranges(ranges: list[int | list[int]]) -> list[int | tuple[int, int]]:
+    """``[12, [3, 7]]`` as :func:`vidkit.editing.recording.tighten` takes them."""
+    return [r if isinstance(r, int) else (r[0], r[1]) for r in ranges]
+
+
+class TightenRequest(_Action):
+    """Plan the cut list by the ``[tighten]`` rules, with words deleted or restored by text."""
+
+    delete: list[WordRange] = Field(
+        default_factory=list,
+        description="words to cut, by their index in the transcript: 12, or [3, 7]",
+        examples=[[12, [3, 7]]],
+    )
+    restore: list[WordRange] = Field(
+        default_factory=list,
+        description="words to keep even where a rule (or an earlier delete) cuts them",
+    )
+    dry_run: bool = Field(default=False, description="only say what would be cut; store nothing")
+
+
+class SpanIn(_Action):
+    start: int = Field(description="first source frame (at the cut list's fps)")
+    end: int = Field(description="source frame after the last")
+    action: Text = Field(default="keep", description="keep, cut or speed")
+    reason: Text = Field(default="", examples=["silence", "filler", "manual"])
+    speed: float = Field(default=1.0, description="for speed: above 1, at most 64")
+    text: Text = ""
+    start_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
+    end_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
+
+
+class CutListIn(_Action):
+    """A cut list as ``cuts`` in GET's answer: contiguous spans over the scene's stretch of
+    the recording, on the project's frame rate."""
+
+    fps: Fps = Field(examples=["30", "30000/1001"])
+    spans: list[SpanIn]
+    source_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
+    output_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
+
+    def cut_list(self) -> dict[str, Any]:
+        """The :meth:`vidkit.cuts.CutList.from_dict` form."""
+        return {"fps": str(self.fps), "spans": [span.model_dump() for span in self.spans]}
+
+
+class SplitRequest(_Action):
+    """Split a long recording into scenes, at its chapter markers or at long pauses."""
+
+    min_pause_ms: int = Field(default=3000, description="split where the talk pauses this long")
+    chapters: bool = Field(
+        default=True, description="split at the recording's chapter markers when it has them"
+    )
+    title: Text = Field(default="Part", description="new scenes are '<title> 1', '<title> 2'…")
+    voice: Text = Field(default="own", description="'own' or 'project', as in PUT .../recording")
+
+
 class _Response(BaseModel):
     # "allow": a key added to a to_dict() still reaches clients before it is described here.
     model_config = ConfigDict(extra="allow")
@@ -322,3 +413,77 @@ class LexiconSuggestionsOut(_Response):
     entries: dict[str, str] = Field(description="proposals: term → how it is said")
     applied: dict[str, str] = Field(description="what was added to the project lexicon")
     cached: bool = Field(description=_CACHED)
+
+
+class SpanOut(_Response):
+    start: int
+    end: int
+    action: str = Field(description="keep, cut or speed")
+    reason: str = Field(description="why it is cut or sped up: silence, filler, restart, "
+                        "deleted, manual, typing")  # fmt: skip
+    speed: float
+    text: str = Field(description="the words a cut removes")
+    start_ms: int
+    end_ms: int
+
+
+class CutListOut(_Response):
+    fps: str
+    source_ms: int = Field(description="how long the scene's stretch of the recording is")
+    output_ms: int = Field(description="how long it plays once tightened")
+    spans: list[SpanOut]
+
+
+class SceneEditOut(_Response):
+    """One version of how a scene uses its recording."""
+
+    scene_id: int
+    version: int
+    recording_id: int
+    in_ms: int
+    out_ms: int | None
+    voice: str
+    deleted: list[list[int]] = Field(description="source intervals deleted by text (ms)")
+    restored: list[list[int]] = Field(description="source intervals restored by text (ms)")
+    cuts: CutListOut | None = Field(description="the cut list; null until tightened")
+    note: str = Field(description="what this version changed")
+    created_at: str | None
+
+
+class TranscriptWordOut(_Response):
+    index: int = Field(description="what delete and restore name the word by")
+    text: str
+    start_ms: int
+    end_ms: int
+    confidence: float
+    kept: bool
+    reason: str = Field(description="why a cut word is cut; '' when kept")
+
+
+class RecordingViewOut(_Response):
+    scene_id: int
+    edit: SceneEditOut
+    cuts: CutListOut = Field(description="what plays: the edit's cut list, or the whole window")
+    language: str
+    words: list[TranscriptWordOut]
+
+
+class CutChangeOut(_Response):
+    start_ms: int
+    end_ms: int
+    action: str
+    reason: str
+    what: str = Field(description="the reason in words")
+    speed: float
+    text: str
+
+
+class TightenOut(_Response):
+    scene_id: int
+    before_ms: int
+    after_ms: int
+    dry_run: bool
+    summary: str = Field(examples=["10:02 → 6:41, 212 cuts, 9 sped up"])
+    changes: list[CutChangeOut] = Field(description="every cut and speed-up, in order")
+    cuts: CutListOut
+    version: int | None = Field(description="the edit's new version; null for a dry run")
