@@ -123,9 +123,22 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
         self.undo_button = self._button(
             "Undo", "vk-undo-recording", "Undo the last change to this recording", self.undo
         )
+        self.voice = w.ToggleButtons(
+            options=[("Their own voice", "own"), ("The project's voice", "project")],
+            value="own",
+            tooltips=[
+                "Keep the speaker's voice, cut as the words are cut",
+                "Speak the kept words again in the project's voice; the video is fitted to it",
+            ],
+            description="Voice:",
+            style={"button_width": "auto"},
+        )
+        self.voice.add_class("vk-recording-voice")
+        self.voice.observe(self._voice_chosen, names="value")
+        self._showing_voice = False
         self.actions = (
             self.transcribe_button, self.tighten_button, self.delete_button,
-            self.restore_button, self.undo_button,
+            self.restore_button, self.undo_button, self.voice,
         )  # fmt: skip
         self.status = w.HTML()
         self.status.add_class("vk-recording-status")
@@ -142,7 +155,8 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
                 self.lengths,
                 self.strip,
                 self.legend,
-                w.HBox(list(self.actions), layout=w.Layout(flex_flow="row wrap")),
+                w.HBox(list(self.actions[:-1]), layout=w.Layout(flex_flow="row wrap")),
+                self.voice,
                 w.HBox([self.status, self.progress]),
                 self.message,
                 w.HBox(
@@ -228,6 +242,11 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
             f"<h4 style='margin:8px 0 2px'>Recording: {name} ({length_text(total)}{window})</h4>"
             f"<small>Plays in {voice}.</small>"
         )
+        self._showing_voice = True
+        try:
+            self.voice.value = self.edit.voice
+        finally:
+            self._showing_voice = False
 
     def _show_lengths(self) -> None:
         view = self.view
@@ -512,6 +531,37 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
             )
 
         return self._start("restoring the words", job, finished)
+
+    def _voice_chosen(self, change: dict[str, object]) -> None:
+        if not self._showing_voice:
+            self.choose_voice(str(change["new"]))
+
+    def choose_voice(self, voice: str) -> bool:
+        """Play the scene in the speaker's own voice (``"own"``) or re-voice its kept words in
+        the project's voice (``"project"``); the cuts stay as they are."""
+        edit = self.edit
+        if edit is None or edit.voice == voice:
+            return False
+        slug, scene_id = self._where()
+
+        def job() -> SceneEdit:
+            try:
+                return editing.use_recording(
+                    self.ws, slug, scene_id, edit.recording_id, in_ms=edit.in_ms,
+                    out_ms=edit.out_ms, voice=voice,
+                )  # fmt: skip
+            except Exception:
+                self._show_heading()  # the toggle shows the voice the scene still has
+                raise
+
+        def finished(_edit: SceneEdit) -> None:
+            self.message.info(
+                "The speaker's own voice plays."
+                if voice == "own"
+                else "The kept words will be spoken in the project's voice when it renders."
+            )
+
+        return self._start("changing the voice", job, finished)
 
     def undo(self) -> bool:
         """Undo the last change to the scene's recording (a tightening, a cut, a restore)."""

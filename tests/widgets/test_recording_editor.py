@@ -350,3 +350,15 @@ def test_word_ranges_and_lengths() -> None:
     assert word_ranges([9, 3, 4, 5, 4]) == [(3, 5), (9, 9)]
     assert word_ranges([]) == []
     assert length_text(12_840) == "12.8 s" and length_text(602_000) == "10:02"
+
+
+def test_the_voice_can_change_and_the_cuts_stay(studio_ws: tuple[Workspace, int]) -> None:
+    editor = _editor(studio_ws)
+    assert editor.view is not None and editor.voice.value == "own"
+    cuts = editor.view.cuts
+    editor.voice.value = "project"
+    assert not editor.message.is_error, editor.message.message
+    assert editor.edit is not None and editor.edit.voice == "project"
+    assert editor.edit.cuts == cuts and "project's voice" in editor.heading.value
+    editor.undo_button.click()
+    assert editor.edit is not None and editor.edit.voice == "own" and editor.voice.value == "own"
