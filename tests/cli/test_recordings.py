@@ -156,7 +156,7 @@ def test_transcribe_numbers_the_words(vk: Vk, recorded: Scene) -> None:
     assert table[2].split()[0] == "0" and table[2].split()[3] == words[0]["text"]
 
     view = vk("transcribe", s.slug, "--scene", s.scene, "--json").json()
-    assert set(view) == {"scene_id", "edit", "cuts", "language", "words"}
+    assert set(view) == {"scene_id", "edit", "cuts", "language", "words", "analysis"}
     assert set(view["words"][0]) == {
         "index", "text", "start_ms", "end_ms", "confidence", "kept", "reason"
     }  # fmt: skip
@@ -376,3 +376,14 @@ def test_the_commands_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
     group = capsys.readouterr().out
     for command in ("use", "split", "show"):
         assert f"  {command} " in group
+
+
+def test_only_text_cuts_just_the_deleted_words(vk: Vk, recorded: Scene) -> None:
+    s = recorded
+    squares = _index(_words(vk, s), "squares")
+    out = vk("tighten", s.slug, "--scene", s.scene, "--delete", squares, "--only-text",
+             "--json").json()  # fmt: skip
+    assert [c["reason"] for c in out["changes"]] == ["deleted"]
+    assert (
+        "--only-text" in vk("tighten", s.slug, "--scene", s.scene, "--undo", "--only-text").stderr
+    )

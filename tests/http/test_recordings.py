@@ -100,7 +100,8 @@ def test_get_never_transcribes(
 def test_transcribe_tighten_delete_undo(api: httpx.Client, recorded: tuple[str, int, int]) -> None:
     slug, scene, recording = recorded
     view = _ok(api.post(_url(slug, scene, "/transcribe")))
-    assert set(view) == {"scene_id", "edit", "cuts", "language", "words"}
+    assert set(view) == {"scene_id", "edit", "cuts", "language", "words", "analysis"}
+    assert view["analysis"]["waveform"] and view["analysis"]["waveform_hz"] == 20
     assert view["language"] == "en" and view["edit"]["recording_id"] == recording
     words = view["words"]
     assert [w["index"] for w in words] == list(range(len(words)))
@@ -249,7 +250,7 @@ def test_bad_word_ranges_and_undo_with_nothing_to_undo(
 ) -> None:
     slug, scene, _ = recorded
     far = field_errors(api.post(_url(slug, scene, "/tighten"), json={"delete": [[2, 9999]]}))
-    assert far["body", "words"].startswith("word 2..9999 is not in this scene's transcript")
+    assert far["body", "delete"].startswith("word 2..9999 is not in this scene's transcript")
     bad = field_errors(api.post(_url(slug, scene, "/tighten"), json={"restore": [[1, 2, 3]]}))
     assert all(loc[:3] == ("body", "restore", 0) for loc in bad)
     nothing = api.post(_url(slug, scene, "/undo"))
@@ -284,9 +285,11 @@ def test_the_schema_describes_the_routes(api: httpx.Client) -> None:
     assert "409" in paths[base]["get"]["responses"]
     models = schema["components"]["schemas"]
     assert set(models["RecordingViewOut"]["properties"]) == {
-        "scene_id", "edit", "cuts", "language", "words"
+        "scene_id", "edit", "cuts", "language", "words", "analysis"
     }  # fmt: skip
-    assert set(models["TightenRequest"]["properties"]) == {"delete", "restore", "dry_run"}
+    assert set(models["TightenRequest"]["properties"]) == {
+        "delete", "restore", "dry_run", "automatic"
+    }  # fmt: skip
     assert {"version", "changes", "summary"} <= set(models["TightenOut"]["properties"])
 
 

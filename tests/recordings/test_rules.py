@@ -105,3 +105,13 @@ def test_a_deleted_word_between_close_neighbours_is_cut_whole() -> None:
                      rules=RULES, deleted=[(7160, 7580)])  # fmt: skip
     [(a, b, reason)] = cut_ms(cuts)
     assert reason == "deleted" and a <= 7160 and b >= 7580  # no frame's sliver of it plays
+
+
+def test_a_sliver_kept_between_two_cuts_is_cut_too() -> None:
+    # "um" then at once a restart: the margins between them leave a frame or two.
+    words = said(("well", 0, 300), ("um", 700, 900), ("so", 960, 1100), ("the", 1100, 1200),
+                 ("so", 1300, 1450), ("the", 1450, 1600), ("end", 1700, 2000))  # fmt: skip
+    cuts = plan_cuts(fps=FPS, in_ms=0, out_ms=2000, words=words, speech=[], idle=[],
+                     rules=RULES)  # fmt: skip
+    assert not [s for s in cuts.spans if s.action == "keep" and s.frames <= 2]
+    assert [r for _, _, r in cut_ms(cuts)] in (["filler"], ["filler", "restart"])

@@ -469,6 +469,13 @@ def tighten(
     undo_last: Annotated[
         bool, typer.Option("--undo", help="Undo the scene's last edit instead.")
     ] = False,
+    only_text: Annotated[
+        bool,
+        typer.Option(
+            "--only-text",
+            help="Apply only --delete and --restore: no cuts for pauses, fillers or restarts.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Cut a recorded scene's pauses, filler words and restarts (the rules are [tighten] in the
@@ -479,9 +486,9 @@ def tighten(
     state = session(ctx)
     deleted = [parse_word_range(v, "--delete") for v in delete or ()]
     restored = [parse_word_range(v, "--restore") for v in restore or ()]
-    if undo_last and (deleted or restored or dry_run):
-        fail("--undo undoes the last edit on its own: pass it without --delete, --restore or "
-             "--dry-run")  # fmt: skip
+    if undo_last and (deleted or restored or dry_run or only_text):
+        fail("--undo undoes the last edit on its own: pass it without --delete, --restore, "
+             "--only-text or --dry-run")  # fmt: skip
     ws = state.workspace()
     before = _edit_of(state, ws, slug, scene)
     if undo_last:
@@ -497,8 +504,9 @@ def tighten(
         return
     with _display("tighten", _STAGES, as_json=as_json) as show:
         report = run(
-            ws, slug, scene, delete=deleted, restore=restored, dry_run=dry_run, progress=show
-        )
+            ws, slug, scene, delete=deleted, restore=restored, dry_run=dry_run,
+            automatic=not only_text, progress=show,
+        )  # fmt: skip
     if as_json:
         print_json(report.to_dict())
         return

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidkit.cuts import REASONS, CutList
-from vidkit.errors import InvalidInput
+from vidkit.errors import InvalidInput, NotFound
 from vidkit.media import check_decodes, probe
-from vidkit.model import Scene, SceneEdit
+from vidkit.model import Asset, Scene, SceneEdit
 from vidkit.pipeline.cache import NotCached
 from vidkit.pipeline.events import Progress
 from vidkit.pipeline.graph import Recorded, SceneGraph
@@ -109,6 +109,7 @@ class RecordingView:
                 }
                 for w in self.words
             ],
+            "analysis": None if self.analysis is None else self.analysis.to_dict(),
         }
 
     def _repr_html_(self) -> str:
@@ -195,6 +196,22 @@ def _recorded(
     return graph, recorded
 
 
+def _recording_of(ws: Workspace, slug: str, recording_id: int) -> Asset:
+    """The project's recording ``recording_id``, or a clear error for another project's asset
+    or one that is not a recording."""
+    recording = ws.catalogue.asset(recording_id)
+    if recording.project_id != ws.project(slug).id:
+        raise NotFound(f"this project has no asset with id {recording_id}")
+    if recording.kind != "screen_capture":
+        name = recording.metadata.get("filename", f"asset {recording_id}")
+        raise InvalidInput(
+            f"{name} is a {recording.kind.replace('_', ' ')}, not a recording: import the "
+            "recording as a screen_capture",
+            field="recording_id",
+        )
+    return recording
+
+
 def use_recording(
     ws: Workspace,
     slug: str,
@@ -211,11 +228,10 @@ def use_recording(
     same one in another voice keeps its cuts.
     A recording with no picture, or one that does not play to its end, is refused with
     :class:`~vidkit.errors.MediaError` and nothing changes."""
-    recording = ws.catalogue.asset(recording_id)
-    if recording.kind == "screen_capture":
-        name = str(recording.metadata.get("filename", recording.path))
-        path = ws.asset_path(recording)
-        check_decodes(path, probe(path, name=name), name=name)
+    recording = _recording_of(ws, slug, recording_id)
+    name = str(recording.metadata.get("filename", recording.path))
+    path = ws.asset_path(recording)
+    check_decodes(path, probe(path, name=name), name=name)
     length = int(recording.duration_ms or 0)
     if out_ms is not None and out_ms > length:
         raise InvalidInput(
@@ -245,7 +261,9 @@ def _words(recorded: Recorded, cuts: CutList) -> tuple[TranscriptWord, ...]:
         return ()
     end = recorded.edit.out_ms if recorded.edit.out_ms is not None else 1 << 62
     inside = [
-        w for w in recorded.transcript.words if w.end_ms > recorded.edit.in_ms and w.start_ms < end
+        w
+        for w in recorded.transcript.words
+        if recorded.edit.in_ms <= (w.start_ms + w.end_ms) / 2 < end
     ]
     reasons = {}
     for span in cuts.spans:
@@ -296,6 +314,8 @@ def recording_view(ws: Workspace, slug: str, scene_id: int) -> RecordingView | N
         recorded = graph.recorded(scene)
         if recorded is None:
             return None
+        if recorded.transcript is None and recorded.recording.metadata.get("has_audio"):
+            return None  # not transcribed yet
         analysed = graph.analysis(recorded.recording)
     except NotCached:
         return None
@@ -307,7 +327,7 @@ def recording_view(ws: Workspace, slug: str, scene_id: int) -> RecordingView | N
 
 
 def _spans_of(
-    ranges: Sequence[WordRange], words: tuple[TranscriptWord, ...]
+    ranges: Sequence[WordRange], words: tuple[TranscriptWord, ...], field: str
 ) -> list[tuple[int, int]]:
     out = []
     for item in ranges:
@@ -316,7 +336,7 @@ def _spans_of(
             raise InvalidInput(
                 f"word {first if first == last else f'{first}..{last}'} is not in this scene's "
                 f"transcript (words 0..{len(words) - 1})",
-                field="words",
+                field=field,
             )
         out.append((words[first].start_ms, words[last].end_ms))
     return out
@@ -349,8 +369,8 @@ def tighten(
     analysed = graph.analysis(recorded.recording, scene).analysis
     project = ws.project(slug)
     words = _words(recorded, recorded.cuts)
-    deleted_now = _spans_of(delete, words)
-    restored_now = _spans_of(restore, words)
+    deleted_now = _spans_of(delete, words, "delete")
+    restored_now = _spans_of(restore, words, "restore")
     edit = recorded.edit
     deleted = _without(edit.deleted, restored_now) + deleted_now
     restored = _without(edit.restored, deleted_now) + restored_now
@@ -415,9 +435,7 @@ def split_recording(
     """Add one scene per part of a long recording: at its chapter markers when it has them
     (and ``chapters``), else at pauses in the talk of at least ``min_pause_ms``. Each new
     scene uses its stretch of the recording (untightened)."""
-    recording = ws.catalogue.asset(recording_id)
-    if recording.kind != "screen_capture":
-        raise InvalidInput(f"asset {recording_id} is not a recording", field="recording_id")
+    recording = _recording_of(ws, slug, recording_id)
     name = str(recording.metadata.get("filename", recording.path))
     path = ws.asset_path(recording)
     check_decodes(path, probe(path, name=name), name=name)  # before any scene is added

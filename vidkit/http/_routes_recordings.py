@@ -228,7 +228,7 @@ def _tighten(slug: str, scene_id: int, body: TightenRequest, ws: Workspace) -> d
     _edit(ws, slug, scene_id)
     report = recording.tighten(
         ws, slug, scene_id, delete=word_ranges(body.delete), restore=word_ranges(body.restore),
-        dry_run=body.dry_run,
+        dry_run=body.dry_run, automatic=body.automatic,
     )  # fmt: skip
     log.info("tightened scene %d of %s: %s", scene_id, slug, report.summary())
     return report.to_dict()

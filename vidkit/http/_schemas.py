@@ -272,6 +272,11 @@ class TightenRequest(_Action):
         description="words to keep even where a rule (or an earlier delete) cuts them",
     )
     dry_run: bool = Field(default=False, description="only say what would be cut; store nothing")
+    automatic: bool = Field(
+        default=True,
+        description="apply the [tighten] rules too (pauses, fillers, restarts, typing); false: "
+        "only the words deleted or restored by text",
+    )
 
 
 class SpanIn(_Action):
@@ -460,12 +465,32 @@ class TranscriptWordOut(_Response):
     reason: str = Field(description="why a cut word is cut; '' when kept")
 
 
+class AnalysisOut(_Response):
+    version: int
+    duration_ms: int
+    has_audio: bool
+    has_video: bool
+    width: int
+    height: int
+    speech: list[list[int]] = Field(description="where someone speaks (Silero VAD), ms")
+    idle: list[list[int]] = Field(description="where the screen does not change, ms")
+    activity_hz: int
+    activity: list[int] = Field(description="screen activity, 0..255, activity_hz a second")
+    waveform_hz: int
+    waveform: list[int] = Field(description="sound peaks, 0..255, waveform_hz a second")
+    chapters: list[list[int | str]] = Field(description="[start_ms, end_ms, title] markers")
+    meta: dict[str, Any]
+
+
 class RecordingViewOut(_Response):
     scene_id: int
     edit: SceneEditOut
     cuts: CutListOut = Field(description="what plays: the edit's cut list, or the whole window")
     language: str
     words: list[TranscriptWordOut]
+    analysis: AnalysisOut | None = Field(
+        description="the recording's speech, idle screen, activity and waveform, for a strip"
+    )
 
 
 class CutChangeOut(_Response):

@@ -75,24 +75,25 @@ class Analysis:
     waveform_hz: ClassVar[int] = WAVEFORM_HZ
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "version": ANALYSIS_VERSION,
-                "duration_ms": self.duration_ms,
-                "has_audio": self.has_audio,
-                "has_video": self.has_video,
-                "width": self.width,
-                "height": self.height,
-                "speech": [list(s) for s in self.speech],
-                "idle": [list(s) for s in self.idle],
-                "activity_hz": ACTIVITY_HZ,
-                "activity": list(self.activity),
-                "waveform_hz": WAVEFORM_HZ,
-                "waveform": list(self.waveform),
-                "chapters": [[c.start_ms, c.end_ms, c.title] for c in self.chapters],
-                "meta": self.meta,
-            }
-        )
+        return json.dumps(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": ANALYSIS_VERSION,
+            "duration_ms": self.duration_ms,
+            "has_audio": self.has_audio,
+            "has_video": self.has_video,
+            "width": self.width,
+            "height": self.height,
+            "speech": [list(s) for s in self.speech],
+            "idle": [list(s) for s in self.idle],
+            "activity_hz": ACTIVITY_HZ,
+            "activity": list(self.activity),
+            "waveform_hz": WAVEFORM_HZ,
+            "waveform": list(self.waveform),
+            "chapters": [[c.start_ms, c.end_ms, c.title] for c in self.chapters],
+            "meta": self.meta,
+        }
 
     @staticmethod
     def from_json(text: str) -> Analysis:

@@ -247,7 +247,8 @@ def plan_cuts(
 
     # Keep restored stretches and the guard band around every kept word.
     protect = _union([(int(r[0]), int(r[1])) for r in restored] + guard)
-    return _to_frames(fps, in_ms, out_ms, cuts, speeds, protect, whole)
+    spoken = [(w.start_ms, w.end_ms) for w in kept_words]
+    return _to_frames(fps, in_ms, out_ms, cuts, speeds, protect, whole, spoken)
 
 
 def _to_frames(
@@ -258,6 +259,7 @@ def _to_frames(
     speeds: list[tuple[int, int, float]],
     protect: list[Interval],
     whole: list[Interval],
+    spoken: list[Interval],
 ) -> CutList:
     def inner(lo: int, hi: int) -> tuple[int, int]:
         """Frames strictly inside lo..hi: rounding only ever shrinks a change, except that a
@@ -287,7 +289,28 @@ def _to_frames(
                 result = _cut(result, f0, f1, reason, text)
     if result.output_frames < 1:
         return CutList.whole(start, end, fps)
-    return result
+    return _close_slivers(result, spoken)
+
+
+#: A kept stretch this short between two cuts, holding no kept word, is cut too: it would
+#: only add two joins.
+SLIVER_FRAMES = 2
+
+
+def _close_slivers(cuts: CutList, spoken: list[Interval]) -> CutList:
+    spans = cuts.spans
+    for i in range(1, len(spans) - 1):
+        span = spans[i]
+        if span.action != "keep" or span.frames > SLIVER_FRAMES:
+            continue
+        before, after = spans[i - 1], spans[i + 1]
+        if before.action != "cut" or after.action != "cut":
+            continue
+        lo, hi = cuts.ms(span.start), cuts.ms(span.end)
+        if any(a < hi and lo < b for a, b in spoken):
+            continue
+        return _close_slivers(cuts.with_action(span.start, span.end, "cut", before.reason), spoken)
+    return cuts
 
 
 def _cut(cuts: CutList, f0: int, f1: int, reason: str, text: str) -> CutList:
