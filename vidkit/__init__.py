@@ -50,9 +50,9 @@ __all__ = [
 if TYPE_CHECKING:
     from vidkit.api import open
     from vidkit.config import Config
+    from vidkit.editing.recording import tighten, transcript
     from vidkit.errors import VidkitError
     from vidkit.model import Asset, Job, Layout, Project, Scene
-    from vidkit.editing.recording import tighten, transcript
     from vidkit.pipeline import RenderResult, render
     from vidkit.workspace import Workspace
 
