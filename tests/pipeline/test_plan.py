@@ -40,3 +40,12 @@ def test_a_made_presenter_goes_straight_to_speech_and_scenes_finish_the_plan() -
         assert _names(plan, set()) == f"scene:{sid}"
         plan.take(f"scene:{sid}", object())
     assert plan.finished and _names(plan, set()) is None
+
+
+def test_scenes_cut_from_one_recording_are_not_spoken_at_once() -> None:
+    plan = _plan(presenter=None)
+    plan.sources.update({1: 7, 2: 7})  # scenes 1 and 2 share recording 7; scene 3 is narrated
+    assert _names(plan, set()) == "speak:1"
+    assert _names(plan, {"speak:1"}) == "speak:3", "scene 2 waits for the transcription"
+    plan.take("speak:1", 5000)
+    assert _names(plan, {"speak:3"}) == "speak:2"

@@ -28,7 +28,7 @@ import os
 import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,11 @@ def render(
         for scene in todo:
             done[scene.id] = graph.scene(scene, made)
     elif todo:
-        done.update(_in_workers(config, slug, todo, presenter, count, say))
+        with ws.catalogue.session():
+            sources = {
+                s.id: e.recording_id for s in todo if (e := ws.catalogue.scene_edit(slug, s.id))
+            }
+        done.update(_in_workers(config, slug, todo, presenter, count, say, sources))
     results = [done[s.id] for s in scenes]
     if positions:
         return RenderResult(slug, results, time.perf_counter() - started)
@@ -200,14 +204,22 @@ class _Plan:
     presenter: Any
     spoken_ms: dict[int, int]
     results: dict[int, SceneResult]
+    #: The recording each recorded scene is cut from: two scenes of one recording are not
+    #: spoken at once (the first transcribes it, the second then finds it in the cache).
+    sources: dict[int, int] = field(default_factory=dict)
 
     def next_task(self, config_path: str, slug: str, running: set[str]) -> tuple[str, Any] | None:
         """The most useful task to start now: the presenter, then speech in scene order, then
         the longest spoken scene whose presenter is ready."""
         if self.presenter is _MISSING and "presenter" not in running:
             return "presenter", (_presenter_task, config_path, slug)
+        busy = {
+            self.sources.get(int(n.partition(":")[2])) for n in running if n.startswith("speak:")
+        }
         for scene_id in self.scenes:
             name = f"speak:{scene_id}"
+            if scene_id in self.sources and self.sources[scene_id] in busy:
+                continue
             if scene_id not in self.spoken_ms and name not in running:
                 return name, (_speak_task, config_path, slug, scene_id)
         if self.presenter is _MISSING:
@@ -236,10 +248,16 @@ class _Plan:
 
 
 def _in_workers(
-    config: Config, slug: str, scenes: list[Scene], presenter: Any, workers: int, say: Progress
+    config: Config,
+    slug: str,
+    scenes: list[Scene],
+    presenter: Any,
+    workers: int,
+    say: Progress,
+    sources: dict[int, int] | None = None,
 ) -> dict[int, SceneResult]:
     context = multiprocessing.get_context("spawn")
-    plan = _Plan({s.id: s for s in scenes}, presenter, {}, {})
+    plan = _Plan({s.id: s for s in scenes}, presenter, {}, {}, dict(sources or {}))
     failures: list[tuple[str, BaseException]] = []
     running: dict[Future[Any], str] = {}
     with context.Manager() as manager:
