@@ -85,6 +85,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self._muted = 0
         self._overwrite: set[str] = set()
         self.message = ErrorBox()
+        self.message.add_class("vk-scene-message")  # not the recording editor's, inside it
         self._build()
 
     # ---- widgets -------------------------------------------------------------------------

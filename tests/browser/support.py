@@ -275,7 +275,7 @@ def wait_until(
 
 VIDEO = "video.vk-video, .vk-video video"
 BROWSER_MESSAGE = ".vk-project-browser .vk-message"
-EDITOR_MESSAGE = ".vk-scene-editor .vk-message"
+EDITOR_MESSAGE = ".vk-scene-editor .vk-scene-message"
 PANEL_MESSAGE = ".vk-render-panel .vk-message"
 
 

@@ -37,7 +37,10 @@ def test_stages_are_named_in_plain_words() -> None:
     ]
     assert stage_words("assemble") == "joining the scenes"
     assert stage_words("new-stage") == "new-stage"
-    assert set(STAGE_WORDS) == {"speak", "cutout", "rig", "animate", "compose", "assemble"}
+    assert set(STAGE_WORDS) == {
+        "speak", "cutout", "rig", "animate", "compose", "assemble", "transcribe", "analyse",
+    }  # fmt: skip
+    assert stage_words("analyse") == "finding pauses and idle screen"
 
 
 def test_a_whole_render_with_a_presenter() -> None:

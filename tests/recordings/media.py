@@ -326,6 +326,27 @@ def typing_recording(
     chars_per_s: float = 12.0,
     form: Literal["vp8-vfr", "playwright"] = "vp8-vfr",
 ) -> RecordedScreen:
+    """Record headless Chromium typing ``script`` (see :func:`_typing_recording`), in a thread
+    of its own: Playwright's sync API refuses to start where an event loop runs, as it does
+    for the rest of the session once the browser tests' Playwright has started."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="typing-recording") as pool:
+        job = pool.submit(
+            _typing_recording, folder, script=script, size=size, chars_per_s=chars_per_s,
+            form=form,
+        )  # fmt: skip
+        return job.result()
+
+
+def _typing_recording(
+    folder: Path,
+    *,
+    script: Sequence[PlanItem],
+    size: tuple[int, int] = (640, 360),
+    chars_per_s: float = 12.0,
+    form: Literal["vp8-vfr", "playwright"] = "vp8-vfr",
+) -> RecordedScreen:
     """Record headless Chromium typing ``script`` into a dark editor page.
 
     ``script``: ``("idle", ms)`` and ``("type", text)`` (newlines press Enter; no tabs).

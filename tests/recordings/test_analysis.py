@@ -42,6 +42,16 @@ def test_idle_screen_is_found_to_the_frame_from_packet_sizes(tmp_path: Path) -> 
     assert len(found.activity) == 100 and max(found.activity[25:35]) > max(found.activity[:15])
 
 
+def test_constant_bitrate_padding_is_not_read_as_activity(tmp_path: Path) -> None:
+    cbr = ("-c:v", "libx264", "-g", "60", "-b:v", "300k", "-minrate", "300k", "-maxrate",
+           "300k", "-bufsize", "300k", "-x264-params", "nal-hrd=cbr:filler=1")  # fmt: skip
+    found = analyse(_screen(tmp_path / "obs-cbr.mp4", *cbr))
+    expected = [(0, 2000), (4000, 6000), (7000, 10_000)]
+    assert len(found.idle) == len(expected), found.idle
+    for (a, b), (ea, eb) in zip(found.idle, expected, strict=True):
+        assert abs(a - ea) <= 100 and abs(b - eb) <= 100, found.idle
+
+
 def test_intra_only_video_is_decoded_small_instead(tmp_path: Path) -> None:
     found = analyse(_screen(tmp_path / "screen.avi", "-c:v", "mjpeg", "-q:v", "5"))
     assert found.meta["screen"] == "decode"

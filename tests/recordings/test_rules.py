@@ -115,3 +115,11 @@ def test_a_sliver_kept_between_two_cuts_is_cut_too() -> None:
                      rules=RULES)  # fmt: skip
     assert not [s for s in cuts.spans if s.action == "keep" and s.frames <= 2]
     assert [r for _, _, r in cut_ms(cuts)] in (["filler"], ["filler", "restart"])
+
+
+def test_a_sound_with_a_word_timed_just_beside_it_is_not_a_filler() -> None:
+    # Whisper put "great" (said 297550..297900) at 297960 with no length.
+    words = said(("that", 296800, 297100), ("great", 297960, 297960))
+    cuts = plan_cuts(fps=FPS, in_ms=296000, out_ms=299000, words=words,
+                     speech=[(296800, 297100), (297550, 297900)], idle=[], rules=RULES)  # fmt: skip
+    assert not cut_ms(cuts)

@@ -42,7 +42,6 @@ STAGE_WORDS: dict[str, str] = {
     "animate": "animating the presenter",
     "transcribe": "transcribing the recording",
     "analyse": "finding pauses and idle screen",
-    "tighten": "joining the kept audio",
     "compose": "composing",
     "assemble": "joining the scenes",
 }

@@ -39,7 +39,7 @@ Interval = tuple[int, int]
 Progress = Callable[[int, int], None]
 
 _RATE = 16_000
-_CHUNK_S = 600
+_CHUNK_S = 120  # 10-minute chunks peaked at 560 MiB on an hour; 2-minute ones at 220 MiB
 ACTIVITY_HZ = 10
 WAVEFORM_HZ = 20
 _MIN_IDLE_MS = 300
@@ -159,11 +159,22 @@ def analyse(path: Path, *, name: str | None = None, progress: Progress | None = 
 _TB_RE = re.compile(r"^#tb 0: (\d+)/(\d+)")
 
 
-def _packets(path: Path, name: str) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64],
-                                               npt.NDArray[np.bool_]]:  # fmt: skip
+#: Filler data (NAL units that pad constant-bitrate streams, as OBS's CBR writes them) by codec:
+#: removed before the sizes are read, or every frame looks as busy as the next.
+_FILLER_UNITS = {"h264": "12", "hevc": "38"}
+
+
+Packets = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]
+
+
+def _packets(path: Path, name: str, codec: str | None = None) -> Packets:
     """(time s, size bytes, is key) of every video packet, by demuxing only."""
     args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
-            "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]  # fmt: skip
+            "-map", "0:v:0", "-c", "copy"]  # fmt: skip
+    filler = _FILLER_UNITS.get(codec or "")
+    if filler:
+        args += ["-bsf:v", f"filter_units=remove_types={filler}"]
+    args += ["-f", "framecrc", "-"]
     proc = subprocess.run(args, capture_output=True, text=True, errors="replace", check=False)
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or ["no message"]
@@ -196,18 +207,24 @@ def screen_activity(
     """Idle stretches (ms), an activity curve (0..255 at :data:`ACTIVITY_HZ`) and the method
     used ("packets", or "decode" for intra-only video)."""
     duration_s = (info.duration_ms or 0) / 1000
-    times, sizes, keys = _packets(path, name)
+    times, sizes, keys = _packets(path, name, info.video_codec)
     if len(times) == 0:
         return [], [], "none"
     times = times - times[0]
-    if keys.mean() > 0.9:  # intra-only: sizes say nothing about change
+    inter_sizes = sizes[~keys]
+    steady = len(inter_sizes) > 10 and float(np.std(inter_sizes)) < 0.05 * float(
+        np.mean(inter_sizes)
+    )  # padded to a constant size some other way: sizes say nothing either
+    if keys.mean() > 0.9 or steady:  # intra-only: sizes say nothing about change
         times, change = _decoded_change(path, name)
         method = "decode"
     else:
-        change = sizes.copy()
-        # A key frame's size is the whole picture; read it as its neighbours' change.
+        # What a frame in which nothing changed costs (headers, skip flags): not change.
         inter = ~keys
-        change[keys] = np.interp(times[keys], times[inter], sizes[inter])
+        nothing = float(np.percentile(sizes[inter], 10))
+        change = np.maximum(sizes - nothing, 0.0)
+        # A key frame's size is the whole picture; read it as its neighbours' change.
+        change[keys] = np.interp(times[keys], times[inter], change[inter])
         method = "packets"
     bins = max(1, int(np.ceil(duration_s * ACTIVITY_HZ)))
     slot = np.minimum((times * ACTIVITY_HZ).astype(np.int64), bins - 1)
@@ -272,7 +289,13 @@ def _refine(
         end = min(end, duration_ms)
         if end - start >= _MIN_IDLE_MS:
             out.append((start, end))
-    return out
+    merged: list[Interval] = []  # two refined edges may meet where a short burst was
+    for start, end in sorted(out):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _decoded_change(path: Path, name: str) -> tuple[npt.NDArray[np.float64],

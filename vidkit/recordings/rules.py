@@ -36,6 +36,9 @@ __all__ = [
 
 Interval = tuple[int, int]
 
+#: How far from a sound a transcribed word may sit and still count as said in it.
+_WORD_SLACK_MS = 150
+
 DEFAULT_FILLERS = ("um", "umm", "uh", "uhm", "erm", "er", "ah", "hmm", "mm", "you know")
 
 
@@ -238,7 +241,9 @@ def plan_cuts(
                     if speed > 1.05:
                         speeds.append((a2, b2, speed))
     if has_audio and rules.cut_unworded:
-        worded = _union((w.start_ms, w.end_ms) for w in words)
+        # Whisper may time a word just outside its sound (or give it no length): near counts.
+        near = _WORD_SLACK_MS
+        worded = _union((w.start_ms - near, w.end_ms + near) for w in words)
         for a, b in speech:
             if b - a > rules.unworded_max_ms or a >= out_ms or b <= in_ms:
                 continue
