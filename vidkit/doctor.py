@@ -1,10 +1,10 @@
 """Health checks of an installation: is everything a render needs present and reachable?
 
 :func:`run_checks` looks at ffmpeg (it runs, and has the libx264 and aac encoders), the catalogue
-(it opens), the assets root (it is writable), the offline models (present and verified), the
-embedded LLM when ``[llm] backend = "embedded"`` (llama-cpp-python imports, the GGUF file is
-there; the model is not loaded) and every configured service (it answers an HTTP GET within 2 s;
-API keys are set). Each finding is a
+(it opens, and every row of every table reads back), the assets root (it is writable), the
+offline models (present and verified), the embedded LLM when ``[llm] backend = "embedded"``
+(llama-cpp-python imports, the GGUF file is there; the model is not loaded) and every
+configured service (it answers an HTTP GET within 2 s; API keys are set). Each finding is a
 :class:`Check` whose ``fix`` names the config key or command that repairs it. Nothing here prints,
 and no secret value is ever put into a check: only the names of environment variables.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from vidkit.config import Config
-from vidkit.errors import BackendError, VidkitError
+from vidkit.errors import BackendError, CatalogueLocked, VidkitError
 
 __all__ = ["Check", "run_checks"]
 
@@ -124,17 +124,33 @@ def check_ffmpeg() -> list[Check]:
 
 
 def check_catalogue(config: Config) -> Check:
-    """The catalogue opens (and is migrated, as every use does). Waits at most a few seconds
-    for another process's lock, so the doctor stays quick."""
+    """The catalogue opens (and is migrated, as every use does) and every row of every table
+    can be read, so a damaged file is found here rather than halfway through a render. Waits at
+    most a few seconds for another process's lock, so the doctor stays quick. A damaged
+    catalogue's fix names the newest backup to restore."""
     from vidkit.catalogue import Catalogue
+    from vidkit.catalogue._connection import restore_advice
 
     path = config.catalogue.path
     wait = min(config.catalogue.lock_timeout_s, CATALOGUE_WAIT_S)
+    catalogue = Catalogue(path, lock_timeout_s=wait)
     try:
-        version = Catalogue(path, lock_timeout_s=wait).schema_version()
+        with catalogue.session():
+            version = catalogue.schema_version()
+            counts = catalogue.verify()
+    except CatalogueLocked as exc:
+        return Check("catalogue", False, str(exc), "close the program holding it, then retry")
     except VidkitError as exc:
-        return Check("catalogue", False, str(exc), f"see [catalogue] path {_in_config(config)}")
-    return Check("catalogue", True, f"{path} (schema version {version})")
+        fix = f"{restore_advice(path.absolute())}; or see [catalogue] path {_in_config(config)}"
+        return Check("catalogue", False, str(exc), fix)
+    rows = sum(counts.values())
+    found = catalogue.backups()
+    newest = f"newest backup {found[0]}" if found else "no backups yet (`vidkit catalogue backup`)"
+    return Check(
+        "catalogue",
+        True,
+        f"{path} (schema version {version}; {len(counts)} tables, {rows} rows read; {newest})",
+    )
 
 
 def check_assets_root(config: Config) -> Check:

@@ -92,7 +92,7 @@ def test_unknown_routes_and_methods(api: httpx.Client) -> None:
         (MediaError("x"), 422),
         (AssetError("x"), 500),
         (CatalogueLocked("x"), 503),
-        (CatalogueError("x"), 500),
+        (CatalogueError("x"), 503),
         (ConfigError("x"), 500),
         (BackendError("x"), 502),
         (VidkitError("x"), 500),

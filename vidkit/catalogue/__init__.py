@@ -7,6 +7,7 @@ time a :class:`Catalogue` touches the file.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,16 +16,16 @@ from typing import Any
 
 import duckdb
 
-from vidkit.catalogue import _assets, _edits, _projects, _scenes, _voices
+from vidkit.catalogue import _assets, _backup, _edits, _projects, _scenes, _voices
 from vidkit.catalogue._assets import check_kind
-from vidkit.catalogue._connection import Connector
+from vidkit.catalogue._connection import Connector, backups_folder, restore_advice, rollback
 from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
 from vidkit.catalogue._projects import PROJECT_FIELDS
 from vidkit.catalogue._projects import clean_fields as clean_project_fields
 from vidkit.catalogue._scenes import SCENE_FIELDS
 from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.catalogue._voices import check_voice_fields
-from vidkit.errors import InvalidInput, NotFound
+from vidkit.errors import CatalogueError, InvalidInput, NotFound
 from vidkit.model import Asset, Job, Project, Scene, SceneEdit, Voice, validate_id
 
 __all__ = [
@@ -65,7 +66,7 @@ class Catalogue:
             return
         with self._connector.connect() as conn:
             if not self._migrated:
-                migrate(conn)
+                migrate(conn, backups=self.backups_folder)
                 self._migrated = True
             yield conn
 
@@ -92,7 +93,7 @@ class Catalogue:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                rollback(conn)
                 raise
             conn.execute("COMMIT")
 
@@ -112,6 +113,80 @@ class Catalogue:
     def schema_version(self) -> int:
         with self.transaction() as conn:
             return schema_version(conn)
+
+    # health and backups -----------------------------------------------------------------------
+
+    def verify(self) -> dict[str, int]:
+        """Read every row of every table (so each block of the file is read and checksummed);
+        returns the row count of each table. A damaged file raises :class:`CatalogueError`."""
+        counts: dict[str, int] = {}
+        with self.transaction() as conn:
+            tables = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT table_name FROM duckdb_tables() "
+                    "WHERE database_name = current_database() ORDER BY table_name"
+                ).fetchall()
+            ]
+            for table in tables:
+                quoted = '"' + table.replace('"', '""') + '"'
+                cursor = conn.execute(f"SELECT * FROM {quoted}")
+                rows = 0
+                while batch := cursor.fetchmany(10_000):
+                    rows += len(batch)
+                (expected,) = conn.execute(f"SELECT count(*) FROM {quoted}").fetchone() or (0,)
+                if expected != rows:
+                    raise CatalogueError(
+                        f"the catalogue {self.path} is damaged: table {table} counts {expected} "
+                        f"rows but {rows} could be read; {restore_advice(self.path)}"
+                    )
+                counts[table] = rows
+        return counts
+
+    @property
+    def backups_folder(self) -> Path:
+        """Where backups go by default (``<catalogue>.backups/``)."""
+        return backups_folder(self.path.absolute())
+
+    def backups(self) -> list[Path]:
+        """The backups in :attr:`backups_folder`, newest first."""
+        return _backup.backups(self.path.absolute())
+
+    def backup(self, dest: Path | None = None) -> Path:
+        """Export the catalogue (``EXPORT DATABASE``) into the new folder ``dest`` (default:
+        ``<catalogue>.backups/<timestamp>/``); returns the folder."""
+        if dest is None:
+            dest = _backup.new_folder(self.backups_folder, _backup.stamp())
+        with self._connect() as conn:
+            return _backup.export_to(conn, dest)
+
+    def restore(self, source: Path) -> Path | None:
+        """Replace the catalogue with the backup folder ``source`` (``IMPORT DATABASE`` into a
+        fresh file, then one rename), and migrate it if it is older. The old file, damaged or not,
+        is kept aside; returns where (None when there was none). The catalogue is locked while
+        the file is swapped."""
+        path = self.path.absolute()
+        fresh = path.with_name(f".{path.name}.restore-{os.getpid()}")
+        with self._connector.hold():
+            fresh.unlink(missing_ok=True)
+            try:
+                _backup.import_into(Path(source), fresh)
+                aside = None
+                if path.exists():
+                    aside = path.with_name(f"{path.name}.before-restore-{_backup.stamp()}")
+                    os.replace(path, aside)
+                wal = path.with_name(path.name + ".wal")
+                if wal.exists():
+                    os.replace(wal, (aside or path).with_name((aside or path).name + ".wal"))
+                os.replace(fresh, path)
+            finally:
+                fresh.unlink(missing_ok=True)
+                fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)
+        # An older backup is brought up to date at once (backed up first, as every migration),
+        # so no process goes on reading it with the current schema in mind.
+        self._migrated = False
+        self.schema_version()
+        return aside
 
     # projects -------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ import duckdb
 
 from vidkit.errors import CatalogueError, CatalogueLocked
 
-__all__ = ["Connector"]
+__all__ = ["Connector", "is_damage"]
 
 log = logging.getLogger("vidkit.catalogue")
 
@@ -81,6 +81,39 @@ def _detach(instance: duckdb.DuckDBPyConnection, alias: str) -> None:
         cursor.close()
 
 
+def _forget_instance(instance: duckdb.DuckDBPyConnection) -> None:
+    """Drop this process's instance after a fatal error invalidated it (DuckDB then refuses
+    every later statement until it is restarted); the next unit of work makes a new one."""
+    global _INSTANCE
+    with _INSTANCE_GUARD:
+        if _INSTANCE is instance:
+            _INSTANCE = None
+
+
+_DAMAGE_CLASSES = (
+    duckdb.IOException,
+    duckdb.InternalError,
+    duckdb.FatalException,
+    duckdb.PermissionException,
+)
+_DAMAGE_WORDS = ("invalidated", "Corrupt database", "checksum", "Could not read", "WAL")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the catalogue file cannot be read or written (I/O, a corrupt
+    block, an invalidated database), rather than a refused statement (a constraint, a type)."""
+    if not isinstance(exc, duckdb.Error):
+        return False
+    if isinstance(exc, _DAMAGE_CLASSES) or type(exc) in (duckdb.Error, duckdb.DatabaseError):
+        return True
+    text = str(exc)
+    return any(word in text for word in _DAMAGE_WORDS)
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.FatalException) or "invalidated" in str(exc)
+
+
 def _thread_lock(path: Path) -> threading.RLock:
     with _THREAD_LOCKS_GUARD:
         return _THREAD_LOCKS.setdefault(path, threading.RLock())
@@ -107,10 +140,27 @@ class Connector:
             with self._file_lock(deadline):
                 instance, conn, alias = self._open(deadline)
                 try:
-                    yield conn
-                finally:
-                    conn.close()  # rolls back a transaction left open
-                    _detach(instance, alias)
+                    try:
+                        yield conn
+                    finally:
+                        conn.close()  # rolls back a transaction left open
+                        _detach(instance, alias)
+                except duckdb.Error as exc:
+                    # Reading or writing a damaged file: one message, not DuckDB's traceback.
+                    # Refused statements (constraints, types) go on as they are.
+                    if not is_damage(exc):
+                        raise
+                    if _is_fatal(exc):
+                        _forget_instance(instance)
+                    raise self._broken(exc) from exc
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Hold the catalogue's locks without opening it (to replace the file)."""
+        with self._thread_lock:
+            deadline = time.monotonic() + self.lock_timeout_s
+            with self._file_lock(deadline):
+                yield
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -120,7 +170,7 @@ class Connector:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                rollback(conn)
                 raise
             conn.execute("COMMIT")
 
@@ -188,6 +238,8 @@ class Connector:
                     raise self._locked(exc, attempts) from exc
             except duckdb.Error as exc:
                 conn.close()
+                if _is_fatal(exc):
+                    _forget_instance(instance)
                 raise self._damaged(exc) from exc
             else:
                 try:
@@ -210,8 +262,50 @@ class Connector:
         )
 
     def _damaged(self, exc: BaseException) -> CatalogueError:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return CatalogueError(
-            f"cannot open the catalogue {self.path}: {first_line}. If the file is not a vidkit "
-            "catalogue, point [catalogue] path in the config at another file; nothing was changed"
+            f"cannot open the catalogue {self.path}: {_first_line(exc)}. If it is a damaged "
+            f"vidkit catalogue, {restore_advice(self.path)}; if it is not a vidkit catalogue, "
+            "point [catalogue] path in the config at another file; nothing was changed"
         )
+
+    def _broken(self, exc: BaseException) -> CatalogueError:
+        return CatalogueError(
+            f"the catalogue {self.path} is damaged and cannot be read or written "
+            f"({_first_line(exc)}); {restore_advice(self.path)}"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].rstrip(". ") if text else type(exc).__name__
+
+
+def rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failed block. A rollback that fails itself (the file is damaged, the
+    database invalidated) is logged, so the error that made the block fail is the one raised;
+    closing the connection drops the transaction anyway."""
+    try:
+        conn.execute("ROLLBACK")
+    except duckdb.Error as exc:
+        log.debug("rollback failed: %s", exc)
+
+
+def restore_advice(path: Path) -> str:
+    """What to do with a damaged catalogue: restore the newest backup, else a copy."""
+    from vidkit.catalogue._backup import backups
+
+    found = backups(path)
+    if found:
+        return (
+            f"restore the newest backup with `vidkit catalogue restore {found[0]}` "
+            "(`vidkit catalogue backups` lists them all; `vidkit doctor` checks the result)"
+        )
+    return (
+        f"no backup of it was found in {backups_folder(path)}: restore the file from a copy, "
+        "or move it aside to start an empty catalogue (`vidkit doctor` checks the result)"
+    )
+
+
+def backups_folder(path: Path) -> Path:
+    """Where the catalogue's backups go by default: ``<catalogue>.backups/`` beside it."""
+    return path.with_name(path.name + ".backups")

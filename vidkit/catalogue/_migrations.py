@@ -9,6 +9,8 @@ its transactions (it holds the file exclusively while it does).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from vidkit.errors import CatalogueError
@@ -159,18 +161,29 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def migrate(conn: duckdb.DuckDBPyConnection, *, target: int = SCHEMA_VERSION) -> int:
+def migrate(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    target: int = SCHEMA_VERSION,
+    backups: Path | None = None,
+) -> int:
     """Bring the catalogue up to ``target``, each migration in its own transaction.
 
     Returns the version it ended at. A catalogue newer than this vidkit is refused, since an
-    older program would misread it.
+    older program would misread it. With ``backups`` (a folder), a catalogue that already has a
+    schema is first exported to ``backups/before-v<target>-<timestamp>/``.
     """
+    from vidkit.catalogue._backup import export_to, new_folder, stamp
+    from vidkit.catalogue._connection import rollback
+
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise CatalogueError(
             f"the catalogue has schema version {current}, newer than this vidkit understands "
             f"({SCHEMA_VERSION}); upgrade vidkit to open it"
         )
+    if backups is not None and 0 < current < target:
+        export_to(conn, new_folder(backups, f"before-v{target}-{stamp()}"))
     for version, sql in MIGRATIONS:
         if current < version <= target:
             conn.execute("BEGIN TRANSACTION")
@@ -182,7 +195,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, *, target: int = SCHEMA_VERSION) ->
                 conn.execute(sql)
                 conn.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [version])
             except BaseException:
-                conn.execute("ROLLBACK")
+                rollback(conn)
                 raise
             conn.execute("COMMIT")
             current = version

@@ -1,7 +1,7 @@
 """The ``vidkit`` command line.
 
 One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``,
-``_recordings`` with ``transcribe`` and ``tighten``) plus
+``_recordings`` with ``transcribe`` and ``tighten``, ``_catalogue`` with backups) plus
 ``_system`` for ``init``, ``serve`` and ``doctor``. Commands call the public
 :class:`~vidkit.workspace.Workspace`; the config is read only when a command needs it, and heavy
 modules (DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays
@@ -28,6 +28,7 @@ from vidkit.cli import (
     _assets,
     _author,
     _avatar,
+    _catalogue,
     _logging,
     _models,
     _projects,
@@ -54,6 +55,7 @@ app.add_typer(_scenes.app, name="scenes")
 app.add_typer(_assets.app, name="assets")
 app.add_typer(_recordings.app, name="recordings")
 app.add_typer(_models.app, name="models")
+app.add_typer(_catalogue.app, name="catalogue")
 app.add_typer(_author.lexicon_app, name="lexicon")
 app.command()(_system.init)
 app.command()(_system.serve)

@@ -62,7 +62,7 @@ _STATUSES: Final[dict[type[VidkitError], int]] = {
     CatalogueLocked: 503,
     BackendError: 502,
     AssetError: 500,
-    CatalogueError: 500,
+    CatalogueError: 503,  # a damaged catalogue: the body says how to restore it
     ConfigError: 500,
     VidkitError: 500,
 }
