@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
+import resource
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.bad_media import png, truncated_faststart_mp4
 from vidkit.api import Workspace
 from vidkit.assets import AssetStore
 from vidkit.errors import AssetError, InvalidInput, MediaError, NotFound
-from vidkit.media import parse_probe, probe
+from vidkit.media import ffmpeg_exe, parse_probe, probe
+from vidkit.model import AUDIO_KINDS, IMAGE_KINDS, MEDIA_KINDS, VIDEO_KINDS
 
 
 def test_same_content_is_stored_once(workspace: Workspace, make_media: Callable[..., Path]) -> None:
@@ -148,3 +153,107 @@ def test_probe_parses_ffmpeg_banner() -> None:
 def test_probe_of_missing_file(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="does not exist"):
         probe(tmp_path / "none.mp4")
+
+
+# ---- imports check what they store (#12) ---------------------------------------------------
+
+
+def _nothing_kept(ws: Workspace, slug: str) -> None:
+    assert ws.assets(slug) == []
+    assert not list((ws.store.root / "tmp").iterdir()), "no staging leftovers"
+    objects = ws.store.root / "objects"
+    assert not objects.exists() or not [p for p in objects.rglob("*") if p.is_file()]
+
+
+def test_the_kinds_cover_every_media_kind() -> None:
+    assert VIDEO_KINDS | AUDIO_KINDS | IMAGE_KINDS == MEDIA_KINDS
+    assert not (VIDEO_KINDS & AUDIO_KINDS or VIDEO_KINDS & IMAGE_KINDS or AUDIO_KINDS & IMAGE_KINDS)
+
+
+def test_a_video_cut_short_is_refused_though_its_header_is_whole(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    workspace.create_project("p", "P")
+    cut = truncated_faststart_mp4(tmp_path)
+    assert probe(cut).duration_ms == 4000  # the header alone looks fine
+    with pytest.raises(MediaError, match=r"^cut\.mp4 cannot be played to its \w+ .*again$"):
+        workspace.import_asset("p", cut, kind="screen_capture")
+    with pytest.raises(MediaError, match="cannot be played"):
+        workspace.import_stream(
+            "p", io.BytesIO(cut.read_bytes()), filename="x.mp4", kind="final_video"
+        )
+    _nothing_kept(workspace, "p")
+
+
+def test_a_video_kind_needs_a_picture_and_an_audio_kind_a_sound(
+    workspace: Workspace, tmp_path: Path, make_media: Callable[..., Path]
+) -> None:
+    workspace.create_project("p", "P")
+    with pytest.raises(MediaError, match=r"tone\.wav has no video stream"):
+        workspace.import_asset("p", make_media("audio", 1.0), kind="screen_capture")
+    renamed = tmp_path / "song.wav"
+    renamed.write_bytes(png(tmp_path, 100, 100).read_bytes())
+    with pytest.raises(MediaError, match=r"^song\.wav has no audio stream; choose a sound file"):
+        workspace.import_asset("p", renamed, kind="music")
+    with pytest.raises(MediaError, match="has no audio stream"):
+        workspace.import_asset("p", make_media("silent-video", 1.0), kind="voice_sample")
+    _nothing_kept(workspace, "p")
+    music = workspace.import_asset("p", make_media("video", 3.0), kind="music")  # its sound
+    assert music.metadata["has_audio"]
+
+
+def test_sound_cut_short_is_refused(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.create_project("p", "P")
+    whole = tmp_path / "whole.m4a"
+    subprocess.run(
+        [ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=5",
+         "-c:a", "aac", "-movflags", "+faststart", str(whole)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    cut = tmp_path / "cut.m4a"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
+    assert probe(cut).duration_ms == 5000  # the header still promises 5 s
+    with pytest.raises(MediaError, match=r"^cut\.m4a cannot be played to its end"):
+        workspace.import_asset("p", cut, kind="tts_audio")
+    _nothing_kept(workspace, "p")
+    workspace.import_asset("p", whole, kind="music")
+
+
+@pytest.mark.parametrize(
+    ("size", "error", "message"),
+    [
+        ((1, 1), InvalidInput, r"^tiny\.png is only 1 x 1 pixels; use a picture at least 64"),
+        ((20000, 20000), InvalidInput, r"^tiny\.png has too many pixels .* scale it down"),
+        ((12500, 12500), InvalidInput, r"^tiny\.png is 12500 x 12500 pixels, more than 150"),
+    ],
+)
+def test_pictures_too_small_or_too_large_are_refused_without_decoding_them(
+    workspace: Workspace, tmp_path: Path, size: tuple[int, int], error: type, message: str
+) -> None:
+    workspace.create_project("p", "P")
+    picture = png(tmp_path, *size, name="tiny.png")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    for kind in ("avatar_image", "image", "avatar_cutout"):
+        with pytest.raises(error, match=message):
+            workspace.import_asset("p", picture, kind=kind)
+    assert time.monotonic() - started < 5
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 100, "the picture was decoded"
+    _nothing_kept(workspace, "p")
+
+
+def test_a_picture_must_decode_whole_and_be_still(
+    workspace: Workspace, tmp_path: Path, make_media: Callable[..., Path]
+) -> None:
+    workspace.create_project("p", "P")
+    whole = png(tmp_path, 300, 300, name="whole.png").read_bytes()
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(MediaError, match=r"^cut\.png is not a readable image .* as PNG or JPEG$"):
+        workspace.import_asset("p", cut, kind="avatar_image")
+    with pytest.raises(MediaError, match=r"clip\.mp4 is not a readable image"):
+        workspace.import_asset("p", make_media("video", 1.0), kind="image")
+    _nothing_kept(workspace, "p")
+    photo = workspace.import_asset("p", tmp_path / "whole.png", kind="avatar_image")
+    assert (photo.metadata["width"], photo.metadata["height"]) == (300, 300)

@@ -31,6 +31,7 @@ from vidkit.errors import InvalidInput, MediaError
 __all__ = [
     "MIN_SIDE",
     "Picture",
+    "check_image",
     "check_rgb",
     "load_image",
     "open_image",
@@ -100,12 +101,7 @@ def open_image(
         ) from exc
     except _DECODE_ERRORS as exc:
         raise MediaError(f"{label} is not a readable image ({exc}); {_EXPORT}") from exc
-    if min(original) < MIN_SIDE:
-        raise InvalidInput(
-            f"{label} is only {original[0]} x {original[1]} pixels; use a picture at least "
-            f"{MIN_SIDE} pixels on each side (512 or more works best)",
-            field="image",
-        )
+    _check_small(original, label)
     rgba = _to_rgba(image)
     scale = 1.0
     if max_side and max(original) > max_side:
@@ -123,6 +119,35 @@ def open_image(
         original_size=original,
         scale=scale,
     )
+
+
+def check_image(path: str | os.PathLike[str], *, name: str | None = None) -> tuple[int, int]:
+    """Decode the whole picture at ``path`` to be sure it is usable, and return its upright
+    (width, height); the size limits of :func:`open_image` are checked from the header first,
+    so a decompression bomb is refused without being decoded."""
+    path = Path(path)
+    label = name or str(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            raw = Image.open(path)
+        with raw:
+            _check_pixels(raw.size, label)
+            size = _upright(raw.size, raw.getexif().get(0x0112, 1))
+            _check_small(size, label)
+            if raw.format == "JPEG":
+                # Every coefficient is still read, into a picture an eighth of the size.
+                raw.draft(raw.mode, (max(1, raw.size[0] // 8), max(1, raw.size[1] // 8)))
+            raw.load()
+    except Image.DecompressionBombError as exc:
+        raise InvalidInput(
+            f"{label} has too many pixels to open safely; scale it down below "
+            f"{_MAX_PIXELS // 1_000_000} megapixels first",
+            field="image",
+        ) from exc
+    except _DECODE_ERRORS as exc:
+        raise MediaError(f"{label} is not a readable image ({exc}); {_EXPORT}") from exc
+    return size
 
 
 def load_image(
@@ -161,6 +186,15 @@ def _check_pixels(size: tuple[int, int], label: str) -> None:
         raise InvalidInput(
             f"{label} is {size[0]} x {size[1]} pixels, more than {_MAX_PIXELS // 1_000_000} "
             "megapixels; scale it down first",
+            field="image",
+        )
+
+
+def _check_small(size: tuple[int, int], label: str) -> None:
+    if min(size) < MIN_SIDE:
+        raise InvalidInput(
+            f"{label} is only {size[0]} x {size[1]} pixels; use a picture at least "
+            f"{MIN_SIDE} pixels on each side (512 or more works best)",
             field="image",
         )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from vidkit.errors import BackendError, MediaError
 
-__all__ = ["MediaInfo", "check_decodes", "ffmpeg_exe", "probe"]
+__all__ = ["MediaInfo", "check_audio_decodes", "check_decodes", "ffmpeg_exe", "probe"]
 
 _DURATION_RE = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _STREAM_RE = re.compile(
@@ -164,17 +164,38 @@ def check_decodes(path: Path, info: MediaInfo, *, name: str, timeout_s: float = 
         raise MediaError(
             f"{name} has no video stream (it holds only sound); choose a screen recording"
         )
+    _decode_ends(path, info, stream="v", name=name, timeout_s=timeout_s)
+
+
+def check_audio_decodes(path: Path, info: MediaInfo, *, name: str, timeout_s: float = 60.0) -> None:
+    """Decode the first and the last second of a file's sound, or raise :class:`MediaError`
+    (no audio stream, or a file cut short)."""
+    if not info.has_audio:
+        raise MediaError(
+            f"{name} has no audio stream; choose a sound file (WAV, MP3, M4A, OGG or FLAC)"
+        )
+    _decode_ends(path, info, stream="a", name=name, timeout_s=timeout_s)
+
+
+def _decode_ends(path: Path, info: MediaInfo, *, stream: str, name: str, timeout_s: float) -> None:
+    """Decode one second from the start and one before the end of the first ``stream``
+    ("v" or "a"); a short file is decoded once."""
     ends = [["-t", "1"]]
     if info.duration_ms and info.duration_ms > 2000:
         ends.append(["-ss", f"{(info.duration_ms - 1000) / 1000:.3f}"])
     for where in ends:
         seek = where if where[0] == "-ss" else []
         length = where if where[0] == "-t" else ["-t", "1"]
-        proc = subprocess.run(
-            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *seek,
-             "-i", str(path), *length, "-map", "0:v:0", "-f", "framecrc", "-"],
-            capture_output=True, text=True, errors="replace", timeout=timeout_s, check=False,
-        )  # fmt: skip
+        try:
+            proc = subprocess.run(
+                [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *seek,
+                 "-i", str(path), *length, "-map", f"0:{stream}:0", "-f", "framecrc", "-"],
+                capture_output=True, text=True, errors="replace", timeout=timeout_s, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            raise MediaError(
+                f"ffmpeg took more than {timeout_s:g} s to decode {name}; export it again"
+            ) from exc
         frames = [ln for ln in proc.stdout.splitlines() if ln and not ln.startswith("#")]
         if proc.returncode != 0 or not frames:
             which = "end" if seek else "start"

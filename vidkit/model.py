@@ -20,10 +20,13 @@ from vidkit.errors import InvalidInput, NarrationError
 
 __all__ = [
     "ASSET_KINDS",
+    "AUDIO_KINDS",
     "CORNERS",
+    "IMAGE_KINDS",
     "JOB_STATUSES",
     "MEDIA_KINDS",
     "SCENE_VOICES",
+    "VIDEO_KINDS",
     "Asset",
     "Job",
     "Layout",
@@ -60,7 +63,14 @@ MEDIA_KINDS: Final = frozenset(
         "recording_audio",
     }
 )
-#: Every kind of asset the catalogue accepts.
+#: Media kinds whose picture must play from start to end when imported.
+VIDEO_KINDS: Final = frozenset(
+    {"screen_capture", "avatar_video", "composited_scene", "final_video"}
+)
+#: Media kinds whose sound must play from start to end when imported.
+AUDIO_KINDS: Final = frozenset({"tts_audio", "voice_sample", "music", "recording_audio"})
+#: Media kinds that are still pictures, decoded whole (within the size limits) when imported.
+IMAGE_KINDS: Final = frozenset({"avatar_image", "image", "avatar_cutout"})
 #: Every kind of asset the catalogue accepts.
 ASSET_KINDS: Final = MEDIA_KINDS | frozenset(
     {

@@ -14,10 +14,41 @@ from vidkit.assets import AssetStore, Staged
 from vidkit.catalogue import Catalogue, check_kind, check_voice_fields
 from vidkit.config import Config
 from vidkit.errors import InvalidInput
-from vidkit.media import probe
-from vidkit.model import MEDIA_KINDS, Asset, Job, Project, Scene, Voice
+from vidkit.media import MediaInfo, check_audio_decodes, check_decodes, probe
+from vidkit.model import (
+    AUDIO_KINDS,
+    IMAGE_KINDS,
+    MEDIA_KINDS,
+    VIDEO_KINDS,
+    Asset,
+    Job,
+    Project,
+    Scene,
+    Voice,
+)
 
-__all__ = ["Workspace"]
+__all__ = ["Workspace", "check_media"]
+
+
+def check_media(path: Path, kind: str, *, name: str) -> MediaInfo:
+    """Describe a media file of ``kind``, or raise saying why it cannot be used as one: a
+    video kind must decode its first and last second of picture, an audio kind its first and
+    last second of sound, and an image kind decode whole within the size limits (checked from
+    its header first, so a decompression bomb is never decoded)."""
+    if kind in IMAGE_KINDS:
+        from vidkit.imaging import check_image  # Pillow and numpy, only when needed
+
+        try:
+            check_image(path, name=name)
+        except InvalidInput as exc:  # a picture too small or too large: the file is wrong
+            raise InvalidInput(str(exc), field="file") from exc
+        return probe(path, name=name)
+    info = probe(path, name=name)
+    if kind in VIDEO_KINDS:
+        check_decodes(path, info, name=name)
+    elif kind in AUDIO_KINDS:
+        check_audio_decodes(path, info, name=name)
+    return info
 
 
 class Workspace:
@@ -148,7 +179,7 @@ class Workspace:
             meta: dict[str, Any] = {"filename": Path(filename).name, **(metadata or {})}
             duration_ms = None
             if kind in MEDIA_KINDS:
-                info = probe(staged.tmp, name=Path(filename).name)
+                info = check_media(staged.tmp, kind, name=Path(filename).name)
                 duration_ms = info.duration_ms if not info.is_still else None
                 meta.update(info.to_metadata())
             return self.catalogue.add_asset(

@@ -23,6 +23,7 @@ import ipywidgets as w
 from vidkit import Workspace, editing
 from vidkit.errors import Conflict, InvalidInput, MediaError, NotFound
 from vidkit.model import Asset, SceneEdit
+from vidkit.pipeline import SceneGraph
 from widgets.errors import ErrorBox
 
 __all__ = ["IMAGE_SUFFIXES", "SCREEN_KINDS", "SourcePicker", "uploaded_files"]
@@ -358,20 +359,13 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
         with self.message.guard():
             if not content:
                 raise MediaError(f"{name} is empty (0 bytes); export or copy it again")
-            asset = self.ws.import_stream(
-                self.slug, io.BytesIO(content), filename=name, kind="avatar_image"
-            )
-            if asset.duration_ms or not asset.metadata.get("has_video"):
-                self.ws.delete_asset(self.slug, asset.id)
-                raise MediaError(
-                    f"{name} is not a still picture; upload a photo (PNG or JPEG) of one person"
-                )
+            # Cut out and rigged first: a photo that cannot be leaves the old one in place.
+            graph = SceneGraph(self.ws, self.slug)
+            asset, _ = graph.adopt_photo(io.BytesIO(content), filename=name)
             for old in self.ws.assets(self.slug, kind="avatar_image"):
                 if old.id != asset.id:
                     self.ws.delete_asset(self.slug, old.id)
-            self._done(
-                f"{name} is the presenter photo now; it is cut out and animated at the next render."
-            )
+            self._done(f"{name} is the presenter photo now: cut out, and its face found.")
             return asset
         return None
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli.conftest import Cli
+from tests.bad_media import truncated_faststart_mp4
+from tests.cli.conftest import Cli, assert_user_error
 from vidkit.api import Workspace
 
 
@@ -81,3 +82,11 @@ def test_import_and_list_a_generated_video(
         ["avatar_image", "-", "still.png"],
     ]
     assert "1.5 s" in table[1]
+
+
+def test_import_refuses_a_video_cut_short(cli: Cli, workspace: Workspace, tmp_path: Path) -> None:
+    workspace.create_project("demo", "Demo")
+    cut = truncated_faststart_mp4(tmp_path)
+    result = cli("assets", "import", "demo", cut, "--kind", "screen_capture")
+    assert_user_error(result, "cut.mp4 cannot be played to its", "again")
+    assert workspace.assets("demo") == []

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from tests.bad_media import png, truncated_faststart_mp4
 from tests.http.support import RunningServer, field_errors
 
 
@@ -135,3 +136,28 @@ def test_delete_an_asset(api: httpx.Client, project: str, make_media: Callable[.
     assert api.delete(url).status_code == 204
     assert api.get(url).status_code == 404
     assert api.get(f"{url}/file").status_code == 404
+
+
+def test_uploads_that_cannot_be_used_are_refused(
+    server: RunningServer, api: httpx.Client, project: str, tmp_path: Path
+) -> None:
+    renamed = tmp_path / "song.wav"
+    renamed.write_bytes(png(tmp_path, 100, 100).read_bytes())
+    cases = [
+        (truncated_faststart_mp4(tmp_path), "screen_capture", "media_error", "cannot be played"),
+        (renamed, "music", "media_error", "has no audio stream"),
+        (png(tmp_path, 1, 1, name="dot.png"), "avatar_image", "invalid_input", "1 x 1 pixels"),
+        (png(tmp_path, 20000, 20000, name="bomb.png"), "avatar_image", "invalid_input", "pixels"),
+    ]
+    for path, kind, error, phrase in cases:
+        response = _upload(api, project, path, kind)
+        assert response.status_code == 422, response.text
+        [item] = response.json()["detail"]
+        assert (item["loc"], item["type"]) == (["body", "file"], error), item
+        assert item["msg"].startswith(path.name) and phrase in item["msg"], item
+        assert "\n" not in item["msg"]
+    assert api.get(f"/api/projects/{project}/assets").json() == []
+    store = server.config_path.parent / "var" / "assets"
+    assert not list((store / "tmp").glob("*.part"))
+    for path, *_ in cases:  # the server is shared: look for these files only
+        assert not list(store.glob(f"objects/*/{hashlib.sha256(path.read_bytes()).hexdigest()}*"))

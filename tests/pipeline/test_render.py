@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.bad_media import record_unchecked
 from tests.conftest import REPO
 from vidkit.api import Workspace
 from vidkit.errors import InvalidInput, MediaError
@@ -133,7 +134,10 @@ def test_scene_without_narration_is_refused_before_any_work(render_ws: Workspace
 def test_recording_without_video_is_a_clear_error(render_ws: Workspace, make_media: object) -> None:
     [first, _] = render_ws.scenes("tiny")
     audio = make_media("audio", 1.0)  # type: ignore[operator]
-    render_ws.import_asset("tiny", audio, kind="screen_capture", scene_id=first.id)
+    with pytest.raises(MediaError, match="has no video stream"):  # refused at import now
+        render_ws.import_asset("tiny", audio, kind="screen_capture", scene_id=first.id)
+    # ... but an older catalogue may hold one
+    record_unchecked(render_ws, "tiny", audio, kind="screen_capture", scene_id=first.id)
     with pytest.raises(MediaError, match="has no video stream"):
         render(render_ws, "tiny", positions=[1], workers=1)
 
@@ -143,7 +147,7 @@ def test_a_scene_failing_in_a_worker_names_the_scene(
 ) -> None:
     [first, _] = render_ws.scenes("tiny")
     audio = make_media("audio", 1.0)  # type: ignore[operator]
-    render_ws.import_asset("tiny", audio, kind="screen_capture", scene_id=first.id)
+    record_unchecked(render_ws, "tiny", audio, kind="screen_capture", scene_id=first.id)
     with pytest.raises(MediaError, match=r"^scene 1 \('A loop'\): .*has no video stream"):
         render(render_ws, "tiny", workers=2)
     assert not [j for j in render_ws.jobs("tiny") if j.status == "running"], "nothing left open"

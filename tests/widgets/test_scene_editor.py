@@ -3,6 +3,7 @@ alongside another program, uploads that are not what they claim."""
 
 from __future__ import annotations
 
+import io
 import statistics
 import subprocess
 import sys
@@ -10,8 +11,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from tests.backends.portraits import astronaut, no_face
 from tests.widgets.conftest import NARRATION, catalogue_held, fast_workspace, mouse, upload
 from vidkit import editing
 from vidkit.api import Workspace
@@ -310,11 +314,24 @@ def test_the_presenter_photo_must_be_a_picture(
     editor = _editor(demo)
     assert "No presenter photo" in editor.sources.photo.value
     editor.sources.photo_upload.value = upload("clip.mp4", make_media("video", 1.0).read_bytes())
-    assert "not a still picture" in editor.message.message
-    editor.sources.photo_upload.value = upload("me.png", make_media("image").read_bytes())
+    assert "clip.mp4 is not a readable image" in editor.message.message
+    editor.sources.photo_upload.value = upload("me.png", _png(astronaut()))
     assert not editor.message.is_error and "me.png" in editor.sources.photo.value
-    assert len(ws.assets("demo", kind="avatar_image")) == 1
+    [photo] = ws.assets("demo", kind="avatar_image")
     assert editor.draft is not None and editor.draft.has_photo
+    # A picture with no face to animate is refused, and the photo before it stays.
+    for name, content in [("coffee.png", _png(no_face())), ("dot.png", _png(astronaut()[:8, :8]))]:
+        editor.sources.photo_upload.value = upload(name, content)
+        assert editor.message.is_error and "\n" not in editor.message.message, name
+        assert ws.assets("demo", kind="avatar_image") == [photo]
+        assert ws.assets("demo", kind="image") == []
+        assert "me.png" in editor.sources.photo.value
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.mark.slow

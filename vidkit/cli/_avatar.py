@@ -87,13 +87,15 @@ def avatar(
     ] = None,
     matting: Matting = None,
 ) -> None:
-    """Cut the avatar photo out of its background and find its face."""
+    """Cut the avatar photo out of its background and find its face. A new --photo becomes
+    the avatar only once both have worked; otherwise the previous one stays."""
     s = session(ctx)
     ws = s.workspace()
-    if photo is not None:
-        ws.import_asset(slug, photo, kind="avatar_image")
     heard: list[Event] = []
-    _presenter(ws, _graph(ws, s.config(), slug, matting=matting, heard=heard), slug, heard)
+    graph = _graph(ws, s.config(), slug, matting=matting, heard=heard)
+    if photo is not None:
+        graph.adopt_photo(photo)
+    _presenter(ws, graph, slug, heard)
 
 
 def speak(

@@ -20,12 +20,13 @@ is the only place that chooses between doing work and only looking results up
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from vidkit.config import Config, RenderConfig
 from vidkit.cuts import CutList
@@ -336,15 +337,46 @@ class SceneGraph:
     def presenter(self) -> Presenter | None:
         """Cut out the project's avatar photo and rig its face (both cached); None when the
         project has no avatar photo (its video is rendered without a presenter)."""
-        from vidkit.stages.cutout import cutout
-        from vidkit.stages.rig import rig
-
         images = self.ws.assets(self.slug, kind="avatar_image")
         if not images:
             return None
+        return self._presenter_of(images[-1])
+
+    def adopt_photo(
+        self, source: str | os.PathLike[str] | BinaryIO, *, filename: str | None = None
+    ) -> tuple[Asset, Presenter]:
+        """Make a portrait (a file, or a stream named ``filename``) the project's avatar photo
+        once it has been cut out and rigged; until then it is stored as a plain ``image`` that
+        no render uses, and if either stage fails it is deleted and the old photo stays.
+        Returns the ``avatar_image`` asset and its presenter."""
+        ws, slug = self.ws, self.slug
+        before = {a.id for a in ws.assets(slug, kind="image")}
+        if isinstance(source, (str, os.PathLike)):
+            staged = ws.import_asset(slug, source, kind="image")
+        else:
+            staged = ws.import_stream(slug, source, filename=filename or "photo", kind="image")
+        try:
+            presenter = self._presenter_of(staged)
+            photo = ws.catalogue.add_asset(
+                slug,
+                kind="avatar_image",
+                path=staged.path,
+                sha256=staged.sha256,
+                size_bytes=staged.size_bytes,
+                metadata=staged.metadata,
+            )
+        finally:
+            if staged.id not in before:  # the file stays while the avatar_image shares it
+                ws.delete_asset(slug, staged.id)
+        return photo, presenter
+
+    def _presenter_of(self, image: Asset) -> Presenter:
+        from vidkit.stages.cutout import cutout
+        from vidkit.stages.rig import rig
+
         config = self.config
         portrait = self.run(
-            cutout(self.ws, images[-1], self.backend("matting"), max_side=config.avatar.max_side)
+            cutout(self.ws, image, self.backend("matting"), max_side=config.avatar.max_side)
         )
         self.say(Event("cutout", None, 1, 1, portrait.cached))
         face = self.run(rig(self.ws, portrait.portrait, self.backend("facerig")))
