@@ -41,7 +41,7 @@ def test_upload_a_video_then_download_it(
     download = api.get(f"/api/projects/{project}/assets/{asset['id']}/file")
     assert download.status_code == 200
     assert download.content == content
-    assert download.headers["content-type"] == "video/mp4"
+    assert download.headers["content-type"] == "application/octet-stream"
     assert "attachment" in download.headers["content-disposition"]
 
 

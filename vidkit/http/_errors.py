@@ -12,16 +12,24 @@ For every other status it is the error's message, a string::
 A service behind the API (the LLM) that fails raises :class:`UpstreamError`, which carries the
 status that describes how: 502 (it failed or answered nonsense), 503 (unreachable, not set up
 or rate-limiting; ``Retry-After`` when the service said how long to wait), 504 (it timed out).
+
+FastAPI's and Starlette's own errors keep the contract too: a JSON body that is not UTF-8 is a
+422 ``json_invalid`` (not FastAPI's 400), a 405's ``Allow`` lists what the OpenAPI schema gives
+the path, and an exception nothing handled is a JSON 500; every 5xx logs one line.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vidkit.errors import (
     AssetError,
@@ -115,6 +123,79 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": items}, status_code=422)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's and FastAPI's own errors, in the documented shape: a body that is not UTF-8
+    is a 422 ``json_invalid`` like any other undecodable JSON (FastAPI answers a 400 of its
+    own), and a 405 names in ``Allow`` every method the path has, not one route's."""
+    assert isinstance(exc, StarletteHTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+        item = {
+            "loc": ["body", cause.start],
+            "msg": f"JSON decode error: the body is not UTF-8 ({cause.reason})",
+            "type": "json_invalid",
+        }
+        return JSONResponse({"detail": [item]}, status_code=422)
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            exc = StarletteHTTPException(405, exc.detail, headers={"Allow": ", ".join(allowed)})
+    if exc.status_code >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
+    return await http_exception_handler(request, exc)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI schema gives the request's path: those of the matching path
+    template with the fewest parameters (``/scenes/reorder`` before ``/scenes/{scene_id}``)."""
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    matches = [
+        (template.count("{"), template)
+        for template in paths
+        if re.fullmatch(re.sub(r"\\{[^}]*\\}", "[^/]+", re.escape(template)), request.url.path)
+    ]
+    if not matches:
+        return []
+    return sorted(method.upper() for method in paths[min(matches)[1]])
+
+
+class _CatchAll:
+    """Any exception nothing else turned into a response: a JSON 500 and one log line (not
+    Starlette's plain-text page and uvicorn's traceback)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception as exc:
+            log.error(
+                "%s %s failed: %s: %s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                type(exc).__name__,
+                " ".join(str(exc).split()) or "no message",
+            )
+            log.debug("the traceback", exc_info=True)
+            if started:
+                raise
+            body = {"detail": f"internal error ({type(exc).__name__}); the server log has more"}
+            await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(VidkitError, _vidkit_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(_CatchAll)

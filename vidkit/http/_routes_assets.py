@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -64,10 +63,27 @@ def get_asset(slug: str, asset_id: AssetId, ws: WorkspaceDep) -> dict[str, Any]:
 @router.get(
     "/{asset_id}/file",
     response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+    responses={
+        200: {
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+            "description": "The file's bytes, as an attachment named after the uploaded file",
+            "headers": {
+                "Content-Disposition": {
+                    "description": "attachment; filename=... (the uploaded file's name)",
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    },
 )
 def download_asset(slug: str, asset_id: AssetId, ws: WorkspaceDep) -> FileResponse:
-    """The asset's file, named after the uploaded file; supports HTTP range requests."""
+    """The asset's file, named after the uploaded file; supports HTTP range requests.
+
+    Always ``application/octet-stream`` with ``Content-Disposition: attachment``: the bytes are
+    whatever was uploaded, so a browser saves them rather than running an uploaded HTML or SVG
+    page as this server's own (the kind and the name say what the file is)."""
     asset = _find(ws, slug, asset_id)
     path = ws.asset_path(asset)
     if not path.is_file():
@@ -75,9 +91,13 @@ def download_asset(slug: str, asset_id: AssetId, ws: WorkspaceDep) -> FileRespon
             f"the file of asset {asset_id} ({asset.path}) is missing from the assets root; "
             "import it again"
         )
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     filename = str(asset.metadata.get("filename") or path.name)
-    return FileResponse(path, media_type=media_type, filename=filename)
+    return FileResponse(
+        path,
+        media_type="application/octet-stream",
+        filename=filename,
+        content_disposition_type="attachment",
+    )
 
 
 @router.delete("/{asset_id}", status_code=204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
 from vidkit.http._deps import ERRORS, JSON_BODY_LIMIT, SceneId, WorkspaceDep
 from vidkit.http._schemas import MoveScene, ReorderScenes, SceneCreate, SceneOut, SceneUpdate
@@ -37,6 +37,12 @@ def create_scene(slug: str, body: SceneCreate, ws: WorkspaceDep) -> dict[str, An
 def reorder_scenes(slug: str, body: ReorderScenes, ws: WorkspaceDep) -> list[dict[str, Any]]:
     """Set the whole order at once (atomic); returns the scenes in their new order."""
     return [scene.to_dict() for scene in ws.reorder_scenes(slug, body.scene_ids)]
+
+
+@router.api_route("/reorder", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+def reorder_other_methods() -> None:
+    """``reorder`` is no scene id: the path takes POST only (405, not a 422 about the id)."""
+    raise HTTPException(405)
 
 
 @router.get("/{scene_id}", response_model=SceneOut)
