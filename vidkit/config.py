@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -60,12 +61,51 @@ def _check_env_name(value: str) -> str:
     return value
 
 
+def _check_hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    checked = []
+    for value in values:
+        name = value.strip().lower()
+        if name != "*" and not _HOST.fullmatch(name):
+            raise ValueError(
+                f"{value!r} is not a host name: use a name or address as the browser's address "
+                "bar shows it, optionally with :port (e.g. 'vidkit.lan', '192.168.1.10:8765', "
+                "'[fd00::1]'), or '*' for any"
+            )
+        checked.append(name)
+    return tuple(checked)
+
+
+def _check_origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    checked = []
+    for value in values:
+        origin = value.strip().lower().rstrip("/")
+        scheme, sep, netloc = origin.partition("://")
+        if scheme not in ("http", "https") or not sep or not _HOST.fullmatch(netloc):
+            raise ValueError(
+                f"{value!r} is not an origin: use scheme://host[:port] with no path, as the "
+                "page's address starts (e.g. 'http://localhost:3000')"
+            )
+        checked.append(origin)
+    return tuple(checked)
+
+
+# A host name, an IPv4 address or a bracketed IPv6 address, optionally with :port.
+_HOST = re.compile(r"(?:[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
+
+
 class ServerConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
     token_env: str = "VIDKIT_API_TOKEN"
+    #: Host header values (name or address, optionally :port) served besides the loopback names
+    #: and the address a request arrived at; "*" turns the Host check off.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Origins (scheme://host[:port]) of pages that may send POST/PUT/PATCH/DELETE.
+    allowed_origins: tuple[str, ...] = ()
 
     _env = field_validator("token_env")(_check_env_name)
+    _hosts = field_validator("allowed_hosts")(_check_hosts)
+    _origins = field_validator("allowed_origins")(_check_origins)
 
     @property
     def is_loopback(self) -> bool:

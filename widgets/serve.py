@@ -9,7 +9,9 @@ open tab, or one busy rendering, is never culled.
 
 The studio is bound to loopback (127.0.0.1) by default: Voila has no login here, so anyone who
 can reach the port can edit and render every project. Listening on another address needs
-``--allow-remote`` and prints a warning.
+``--allow-remote`` and prints a warning. On loopback, Jupyter server's Host check is turned back
+on (Voila turns it off), so a page on another site cannot reach the studio by DNS rebinding; its
+origin and XSRF checks keep other sites' pages from driving a kernel (:func:`tornado_settings`).
 
 The tests start the server through :func:`running_studio` with the same :class:`StudioSettings`
 and the same command line (:func:`voila_command`) as ``make studio``.
@@ -45,6 +47,7 @@ __all__ = [
     "prepare",
     "running_studio",
     "start_studio",
+    "tornado_settings",
     "voila_command",
 ]
 
@@ -175,7 +178,28 @@ def voila_command(settings: StudioSettings) -> list[str]:
         "--MappingKernelManager.cull_busy=False",
         # Errors are shown by the widgets as messages; never a traceback in the page.
         "--VoilaConfiguration.show_tracebacks=False",
+        # One dict literal: traitlets' key=value form would make every value a string ("False"
+        # is true). traitlets calls the literal deprecated in a warning, but reads it.
+        f"--Voila.tornado_settings={tornado_settings(settings)!r}",
     ]
+
+
+def tornado_settings(settings: StudioSettings) -> dict[str, object]:
+    """Jupyter server's protections against other sites, which Voila leaves partly off.
+
+    Voila sets ``allow_remote_access=True``, which turns off Jupyter's Host check: a page on
+    ``evil.example`` that rebinds its name to 127.0.0.1 could then load the studio and talk to its
+    kernel. On loopback the check is on, so only loopback addresses and ``local_hostnames`` are
+    served. No ``allow_origin`` (so a page of another origin cannot open a kernel's websocket or
+    call the kernel API), and the XSRF check stays on for POST, PUT, PATCH and DELETE.
+    """
+    return {
+        "allow_remote_access": not settings.is_loopback,
+        "local_hostnames": ["localhost"],
+        "allow_origin": "",
+        "allow_origin_pat": "",
+        "disable_check_xsrf": False,
+    }
 
 
 def server_env(settings: StudioSettings) -> dict[str, str]:

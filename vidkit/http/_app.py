@@ -20,6 +20,7 @@ from vidkit.http import (
     _routes_scenes,
 )
 from vidkit.http._auth import BearerAuth, document_bearer
+from vidkit.http._cross_site import CrossSiteGuard
 from vidkit.http._errors import install_error_handlers
 from vidkit.http._llm import LLMSource
 from vidkit.http._schemas import Health
@@ -38,7 +39,9 @@ _DESCRIPTION = (
     "(transcribed, tightened, edited by text), and writing and planning them with the "
     "configured LLM. Errors have a `detail`: a message, or for 422 a list of `{loc, msg, type}` "
     "naming the offending field; an LLM that fails answers 502, 503 or 504. Off loopback, "
-    "every `/api` route but `GET /api/health` needs `Authorization: Bearer <token>`."
+    "every `/api` route but `GET /api/health` needs `Authorization: Bearer <token>`. A request "
+    "for a host name the server does not serve, or a POST, PUT, PATCH or DELETE whose `Origin` "
+    "is another site's, is refused with 403 (see `[server] allowed_hosts` and `allowed_origins`)."
 )
 
 
@@ -76,6 +79,8 @@ def create_app(
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
         document_bearer(app)
+    # Added last, so it runs first: a foreign Host or Origin is refused before anything else.
+    app.add_middleware(CrossSiteGuard, server=config.server)
     return app
 
 
