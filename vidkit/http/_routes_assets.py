@@ -11,10 +11,13 @@ from fastapi.responses import FileResponse
 from vidkit.errors import NotFound
 from vidkit.http._deps import ERRORS, AssetId, WorkspaceDep
 from vidkit.http._schemas import ID_MAX, AssetOut
-from vidkit.model import Asset
+from vidkit.model import ASSET_KINDS, Asset
 from vidkit.workspace import Workspace
 
 __all__ = ["router"]
+
+#: The kinds, documented (the library checks them and names them in its message).
+_KIND_ENUM: dict[str, Any] = {"enum": sorted(ASSET_KINDS)}
 
 router = APIRouter(prefix="/api/projects/{slug}/assets", tags=["assets"], responses=ERRORS)
 
@@ -34,7 +37,9 @@ def list_assets(
     slug: str,
     ws: WorkspaceDep,
     scene_id: Annotated[int | None, Query(ge=1, le=ID_MAX, description="only this scene's")] = None,
-    kind: Annotated[str | None, Query(description="only assets of this kind")] = None,
+    kind: Annotated[
+        str | None, Query(description="only assets of this kind", json_schema_extra=_KIND_ENUM)
+    ] = None,
 ) -> list[dict[str, Any]]:
     return [asset.to_dict() for asset in ws.assets(slug, scene_id=scene_id, kind=kind)]
 
@@ -44,7 +49,7 @@ def upload_asset(
     slug: str,
     ws: WorkspaceDep,
     file: UploadFile,
-    kind: Annotated[str, Form(examples=["screen_capture"])],
+    kind: Annotated[str, Form(examples=["screen_capture"], json_schema_extra=_KIND_ENUM)],
     scene_id: Annotated[int | None, Form(ge=1, le=ID_MAX)] = None,
 ) -> dict[str, Any]:
     """Upload a file (multipart). Media kinds must be readable audio, video or images; the

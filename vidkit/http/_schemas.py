@@ -84,6 +84,9 @@ def _fps(value: Any) -> int | float | str:
 
 
 Text = Annotated[str, AfterValidator(_unicode)]
+#: What the library accepts as a frame width or height, documented; it checks it itself (with
+#: its own message), so these only tell clients and schemathesis the rule.
+_PIXELS: Final[dict[str, Any]] = {"minimum": 16, "maximum": 7680, "multipleOf": 2}
 Fps = Annotated[int | float | str, PlainValidator(_fps, json_schema_input_type=int | float | str)]
 
 
@@ -121,8 +124,8 @@ class ProjectCreate(_Request):
     title: Text = Field(examples=["Intro to Python"])
     subtitle: Text | None = None
     description: Text | None = None
-    width: int | None = Field(default=None, examples=[1920])
-    height: int | None = Field(default=None, examples=[1080])
+    width: int | None = Field(default=None, examples=[1920], json_schema_extra=_PIXELS)
+    height: int | None = Field(default=None, examples=[1080], json_schema_extra=_PIXELS)
     fps: Fps | None = Field(default=None, examples=["30000/1001", 30])
 
 
@@ -133,8 +136,8 @@ class ProjectUpdate(_Request):
     title: Text | None = None
     subtitle: Text | None = None
     description: Text | None = None
-    width: int | None = None
-    height: int | None = None
+    width: int | None = Field(default=None, json_schema_extra=_PIXELS)
+    height: int | None = Field(default=None, json_schema_extra=_PIXELS)
     fps: Fps | None = None
     voice: Text | None = Field(
         default=None,
@@ -174,7 +177,7 @@ class MoveScene(_Request):
 
 
 class ReorderScenes(_Request):
-    scene_ids: list[int] = Field(
+    scene_ids: list[Annotated[int, Field(json_schema_extra={"minimum": 1})]] = Field(
         description="every scene id of the project, once, in the new order"
     )
 
@@ -203,7 +206,7 @@ class ScriptWrite(_Action):
 class ScriptSave(_Action):
     """Your own script, stored as the project's newest."""
 
-    text: Text
+    text: Text = Field(json_schema_extra={"minLength": 1})
     title: Text = ""
 
 
@@ -228,14 +231,19 @@ class ReviseRequest(_Action):
 class LexiconSuggest(_Action):
     apply: bool = Field(default=False, description="add the proposals to the project lexicon")
     text: Text | None = Field(
-        default=None, description="look for terms in this text instead of the project's script"
+        default=None,
+        description="look for terms in this text instead of the project's script",
+        json_schema_extra={"minLength": 1},
     )
 
 
 class RecordingUse(_Action):
     """Make the scene from a recording, between in and out points (it starts untightened)."""
 
-    recording_id: int = Field(description="the recording: a screen_capture asset of the project")
+    recording_id: int = Field(
+        description="the recording: a screen_capture asset of the project",
+        json_schema_extra={"minimum": 1},
+    )
     in_ms: int = Field(default=0, description="where the scene starts in the recording (ms)")
     out_ms: int | None = Field(
         default=None, description="where it ends (ms); null or left out: the recording's end"
