@@ -50,7 +50,10 @@ def upload_asset(
     ws: WorkspaceDep,
     file: UploadFile,
     kind: Annotated[str, Form(examples=["screen_capture"], json_schema_extra=_KIND_ENUM)],
-    scene_id: Annotated[int | None, Form(ge=1, le=ID_MAX)] = None,
+    # A form field cannot be null: leave it out for no scene (the schema says integer only).
+    scene_id: Annotated[
+        int | None, Form(ge=1, le=ID_MAX, json_schema_extra={"type": "integer"})
+    ] = None,
 ) -> dict[str, Any]:
     """Upload a file (multipart). Media kinds must be readable audio, video or images; the
     same content of the same kind for the same scene is stored once, and uploading it again
