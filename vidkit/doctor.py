@@ -128,8 +128,7 @@ def check_catalogue(config: Config) -> Check:
     can be read, so a damaged file is found here rather than halfway through a render. Waits at
     most a few seconds for another process's lock, so the doctor stays quick. A damaged
     catalogue's fix names the newest backup to restore."""
-    from vidkit.catalogue import Catalogue
-    from vidkit.catalogue._connection import restore_advice
+    from vidkit.catalogue import Catalogue, restore_advice
 
     path = config.catalogue.path
     wait = min(config.catalogue.lock_timeout_s, CATALOGUE_WAIT_S)

@@ -18,7 +18,8 @@ import duckdb
 
 from vidkit.catalogue import _assets, _backup, _edits, _projects, _scenes, _voices
 from vidkit.catalogue._assets import check_kind
-from vidkit.catalogue._connection import Connector, backups_folder, restore_advice, rollback
+from vidkit.catalogue._backup import backups_folder
+from vidkit.catalogue._connection import Connector, restore_advice, rollback
 from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
 from vidkit.catalogue._projects import PROJECT_FIELDS
 from vidkit.catalogue._projects import clean_fields as clean_project_fields
@@ -38,6 +39,7 @@ __all__ = [
     "clean_project_fields",
     "merge_scene",
     "migrate",
+    "restore_advice",
     "schema_version",
 ]
 

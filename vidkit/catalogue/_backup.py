@@ -18,7 +18,6 @@ from pathlib import Path
 
 import duckdb
 
-from vidkit.catalogue._connection import backups_folder
 from vidkit.errors import CatalogueError, InvalidInput
 
 __all__ = [
@@ -48,6 +47,11 @@ def new_folder(parent: Path, name: str) -> Path:
 
 def is_backup(folder: Path) -> bool:
     return (folder / "schema.sql").is_file() and (folder / "load.sql").is_file()
+
+
+def backups_folder(path: Path) -> Path:
+    """Where the catalogue's backups go by default: ``<catalogue>.backups/`` beside it."""
+    return path.with_name(path.name + ".backups")
 
 
 def backups(path: Path) -> list[Path]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from vidkit.catalogue._backup import backups, backups_folder
 from vidkit.errors import CatalogueError, CatalogueLocked
 
 __all__ = ["Connector", "is_damage"]
@@ -292,8 +293,6 @@ def rollback(conn: duckdb.DuckDBPyConnection) -> None:
 
 def restore_advice(path: Path) -> str:
     """What to do with a damaged catalogue: restore the newest backup, else a copy."""
-    from vidkit.catalogue._backup import backups
-
     found = backups(path)
     if found:
         return (
@@ -304,8 +303,3 @@ def restore_advice(path: Path) -> str:
         f"no backup of it was found in {backups_folder(path)}: restore the file from a copy, "
         "or move it aside to start an empty catalogue (`vidkit doctor` checks the result)"
     )
-
-
-def backups_folder(path: Path) -> Path:
-    """Where the catalogue's backups go by default: ``<catalogue>.backups/`` beside it."""
-    return path.with_name(path.name + ".backups")
