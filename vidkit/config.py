@@ -203,9 +203,13 @@ class ServicesConfig(_Section):
 class VoiceConfig(_Section):
     """Which TTS speaks the narration."""
 
-    backend: Literal["piper", "openai"] = "piper"
+    backend: Literal["piper", "openai", "xtts", "gpt-sovits", "chatterbox", "elevenlabs"] = "piper"
     piper_voice: str = "en_US-joe-medium"
     chunk_chars: int = Field(default=1200, ge=100, le=20000)
+    #: gpt-sovits: a folder vidkit copies references into and the server reads them from ...
+    shared_dir: str = ""
+    #: ... and where the server sees that folder (empty: at the same path).
+    server_dir: str = ""
 
 
 class TranscribeConfig(_Section):

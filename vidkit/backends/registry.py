@@ -14,7 +14,7 @@ from vidkit.backends.animator import Animator
 from vidkit.backends.facerig import FaceRig
 from vidkit.backends.matting import Matting
 from vidkit.backends.transcribe import Transcriber
-from vidkit.backends.tts import TTS
+from vidkit.backends.tts import TTS, VoiceProfile
 from vidkit.config import Config, secret
 from vidkit.errors import ConfigError
 from vidkit.models import require
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "build_aligner",
     "build_animator",
+    "build_cloning_tts",
     "build_facerig",
     "build_llm",
     "build_matting",
@@ -39,12 +40,15 @@ def build_aligner(config: Config) -> Aligner:
     return PocketsphinxAligner()
 
 
-def build_tts(config: Config) -> TTS:
-    """``[voice] backend``: ``piper`` (embedded) or ``openai`` (``[services.tts]``)."""
+def build_tts(config: Config, voice: VoiceProfile | None = None) -> TTS:
+    """``[voice] backend``: ``piper`` (embedded), ``openai`` (``[services.tts]``), or a
+    voice-cloning service (:func:`build_cloning_tts`)."""
     if config.voice.backend == "piper":
         from vidkit.backends.tts.piper import PiperTTS
 
         return PiperTTS(config.voice.piper_voice)
+    if config.voice.backend != "openai":
+        return build_cloning_tts(config, voice)
     service = config.services.tts
     if not service.url:
         raise ConfigError(
@@ -62,6 +66,73 @@ def build_tts(config: Config) -> TTS:
         api_key_env=service.api_key_env,
         timeout_s=service.timeout_s,
         aligner=build_aligner(config),
+    )
+
+
+_CLONE_EXAMPLES = {
+    "xtts": "http://127.0.0.1:8020 (xtts-api-server)",
+    "gpt-sovits": "http://127.0.0.1:9880 (GPT-SoVITS api_v2.py)",
+    "chatterbox": "http://127.0.0.1:4123 (Chatterbox-TTS-API)",
+    "elevenlabs": "https://api.elevenlabs.io",
+}
+
+
+def build_cloning_tts(config: Config, voice: VoiceProfile | None = None) -> TTS:
+    """``[voice] backend`` ``xtts``, ``gpt-sovits``, ``chatterbox`` or ``elevenlabs``: a
+    voice-cloning service at ``[services.tts] url`` that is sent the profile's reference
+    (docs/voices.md); ``voice`` binds the backend (and its fingerprint) to one profile."""
+    name = config.voice.backend
+    service = config.services.tts
+    if not service.url:
+        raise ConfigError(
+            f'[voice] backend = "{name}" needs [services.tts] url, e.g. {_CLONE_EXAMPLES[name]}'
+        )
+    timeout_s, aligner = service.timeout_s, build_aligner(config)
+    if name == "xtts":
+        from vidkit.backends.tts.xtts import XttsTTS
+
+        return XttsTTS(
+            service.url, speaker=service.voice, timeout_s=timeout_s, aligner=aligner, voice=voice
+        )
+    if name == "gpt-sovits":
+        from vidkit.backends.tts.gpt_sovits import GptSovitsTTS
+
+        shared = config.voice.shared_dir
+        if not shared:
+            raise ConfigError(
+                '[voice] backend = "gpt-sovits" needs [voice] shared_dir: a folder vidkit copies '
+                "references into and the server reads (and [voice] server_dir, where the server "
+                "sees it, if that differs)"
+            )
+        shared_dir = Path(shared).expanduser()
+        if not shared_dir.is_absolute() and config.source is not None:
+            shared_dir = config.source.parent / shared_dir
+        return GptSovitsTTS(
+            service.url, shared_dir=shared_dir, server_dir=config.voice.server_dir,
+            timeout_s=timeout_s, aligner=aligner, voice=voice,
+        )  # fmt: skip
+    if name == "chatterbox":
+        from vidkit.backends.tts.chatterbox import ChatterboxTTS
+
+        return ChatterboxTTS(service.url, timeout_s=timeout_s, aligner=aligner, voice=voice)
+    from vidkit.backends.tts.elevenlabs import ElevenLabsTTS
+
+    if not service.api_key_env:
+        raise ConfigError(
+            '[voice] backend = "elevenlabs" needs [services.tts] api_key_env, the name of the '
+            "environment variable that holds your ElevenLabs API key"
+        )
+    key = secret(service.api_key_env, purpose="ElevenLabs API key")
+    return ElevenLabsTTS(
+        service.url,
+        api_key=key,
+        api_key_env=service.api_key_env,
+        ids_file=config.assets.root / "cache" / "elevenlabs-voices.json",
+        model=service.model or "eleven_multilingual_v2",
+        voice_id=service.voice,
+        timeout_s=timeout_s,
+        aligner=aligner,
+        voice=voice,
     )
 
 
