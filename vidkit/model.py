@@ -391,6 +391,18 @@ class Voice:
     transcript: str
     consent: str
     created_at: datetime | None = None
+    #: The consent record: who agreed (``consent``, above, is the statement they agreed to)
+    #: and when. Profiles from before consent records have no ``consent_by``.
+    consent_by: str = ""
+    consent_at: datetime | None = None
+    language: str = "en"
+    #: Further reference recordings of the same speaker (asset ids).
+    more_sample_ids: tuple[int, ...] = ()
+
+    @property
+    def has_consent(self) -> bool:
+        """Whether the profile carries a consent statement (and so may be used)."""
+        return len(self.consent.strip()) >= 10
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -401,6 +413,10 @@ class Voice:
             "transcript": self.transcript,
             "consent": self.consent,
             "created_at": _iso(self.created_at),
+            "consent_by": self.consent_by,
+            "consent_at": _iso(self.consent_at),
+            "language": self.language,
+            "more_sample_ids": list(self.more_sample_ids),
         }
 
 

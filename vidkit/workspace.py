@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -220,20 +221,42 @@ class Workspace:
         return self.catalogue.set_lexicon(slug, entries)
 
     def add_voice(
-        self, slug: str, name: str, sample: str | os.PathLike[str], *, transcript: str, consent: str
+        self,
+        slug: str,
+        name: str,
+        sample: str | os.PathLike[str],
+        *,
+        transcript: str,
+        consent: str,
+        consent_by: str = "",
+        consent_at: datetime | None = None,
+        language: str = "en",
+        more_samples: Sequence[str | os.PathLike[str]] = (),
     ) -> Voice:
-        """Add a voice profile for cloning: a reference recording, what it says, and the
-        speaker's consent (who agreed, when, to what). Only backends that can clone use it."""
+        """Add a voice profile for cloning: a reference recording (and ``more_samples`` of the
+        same speaker), what the first one says, and the speaker's consent record: the
+        statement they agreed to (``consent``), who (``consent_by``) and when (``consent_at``,
+        default now). Only backends that can clone use it. Each recording is stored once
+        (content-addressed); ``vidkit.editing.voices`` also checks length, rate and speech."""
         check_voice_fields(name, transcript, consent)
-        if not probe(Path(sample)).has_audio:
-            raise InvalidInput(f"{Path(sample).name} has no audio stream", field="sample")
-        asset = self.import_asset(slug, sample, kind="voice_sample")
+        paths = [Path(sample), *(Path(p) for p in more_samples)]
+        for path in paths:
+            if not probe(path).has_audio:
+                raise InvalidInput(f"{path.name} has no audio stream", field="sample")
+        ids = [self.import_asset(slug, path, kind="voice_sample").id for path in paths]
         return self.catalogue.add_voice(
-            slug, name=name, sample_asset_id=asset.id, transcript=transcript, consent=consent
-        )
+            slug, name=name, sample_asset_id=ids[0], transcript=transcript, consent=consent,
+            consent_by=consent_by, consent_at=consent_at, language=language,
+            more_sample_ids=ids[1:],
+        )  # fmt: skip
 
     def voices(self, slug: str) -> list[Voice]:
         return self.catalogue.voices(slug)
+
+    def remove_voice(self, slug: str, name: str) -> Voice:
+        """Forget a voice profile; a project speaking in it goes back to the backend's voice.
+        Its recordings stay as assets (delete them like any asset)."""
+        return self.catalogue.remove_voice(slug, name)
 
     # jobs -----------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -343,12 +344,23 @@ class Catalogue:
             return clean
 
     def add_voice(
-        self, slug: str, *, name: str, sample_asset_id: int, transcript: str, consent: str
+        self,
+        slug: str,
+        *,
+        name: str,
+        sample_asset_id: int,
+        transcript: str,
+        consent: str,
+        consent_by: str = "",
+        consent_at: datetime | None = None,
+        language: str = "en",
+        more_sample_ids: Sequence[int] = (),
     ) -> Voice:
         with self.transaction() as conn:
             pid = _projects.project_id(conn, slug)
-            if _assets.get(conn, sample_asset_id).project_id != pid:
-                raise NotFound(f"this project has no asset with id {sample_asset_id}")
+            for asset_id in (sample_asset_id, *more_sample_ids):
+                if _assets.get(conn, asset_id).project_id != pid:
+                    raise NotFound(f"this project has no asset with id {asset_id}")
             return _voices.add_voice(
                 conn,
                 pid,
@@ -356,7 +368,15 @@ class Catalogue:
                 sample_asset_id=sample_asset_id,
                 transcript=transcript,
                 consent=consent,
+                consent_by=consent_by,
+                consent_at=consent_at,
+                language=language,
+                more_sample_ids=more_sample_ids,
             )
+
+    def remove_voice(self, slug: str, name: str) -> Voice:
+        with self.transaction() as conn:
+            return _voices.remove_voice(conn, _projects.project_id(conn, slug), name)
 
     def voices(self, slug: str) -> list[Voice]:
         with self.transaction() as conn:

@@ -137,6 +137,15 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        6,
+        """
+        ALTER TABLE voices ADD COLUMN consent_by VARCHAR DEFAULT '';
+        ALTER TABLE voices ADD COLUMN consent_at TIMESTAMP;
+        ALTER TABLE voices ADD COLUMN language VARCHAR DEFAULT 'en';
+        ALTER TABLE voices ADD COLUMN more_sample_ids VARCHAR DEFAULT '[]';
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

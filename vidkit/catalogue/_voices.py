@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -40,7 +43,11 @@ def set_lexicon(
     return clean
 
 
-_VOICE_COLUMNS = "id, project_id, name, sample_asset_id, transcript, consent, created_at"
+_VOICE_COLUMNS = (
+    "id, project_id, name, sample_asset_id, transcript, consent, created_at, consent_by, "
+    "consent_at, language, more_sample_ids"
+)
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 def _voice(row: tuple[Any, ...]) -> Voice:
@@ -52,6 +59,10 @@ def _voice(row: tuple[Any, ...]) -> Voice:
         transcript=row[4],
         consent=row[5],
         created_at=_rows._utc(row[6]),
+        consent_by=row[7] or "",
+        consent_at=_rows._utc(row[8]) if row[8] is not None else None,
+        language=row[9] or "en",
+        more_sample_ids=tuple(int(i) for i in json.loads(row[10] or "[]")),
     )
 
 
@@ -69,6 +80,15 @@ def check_voice_fields(name: str, transcript: str, consent: str) -> str:
     return name
 
 
+def check_language(language: str) -> str:
+    if not _LANGUAGE.match(language):
+        raise InvalidInput(
+            f"language {language!r} should be a code such as 'en', 'fr' or 'pt-BR'",
+            field="language",
+        )
+    return language
+
+
 def add_voice(
     conn: duckdb.DuckDBPyConnection,
     pid: int,
@@ -77,18 +97,28 @@ def add_voice(
     sample_asset_id: int,
     transcript: str,
     consent: str,
+    consent_by: str = "",
+    consent_at: datetime | None = None,
+    language: str = "en",
+    more_sample_ids: Sequence[int] = (),
 ) -> Voice:
     name = check_voice_fields(name, transcript, consent)
+    check_language(language)
     exists = conn.execute(
         "SELECT 1 FROM voices WHERE project_id = ? AND name = ?", [pid, name]
     ).fetchone()
     if exists:
         raise Conflict(f"this project already has a voice named {name!r}")
     row = conn.execute(
-        f"INSERT INTO voices (project_id, name, sample_asset_id, transcript, consent, created_at) "
-        f"VALUES (?, ?, ?, ?, ?, ?) RETURNING {_VOICE_COLUMNS}",
-        [pid, name, sample_asset_id, transcript.strip(), consent.strip(), _rows.now()],
-    ).fetchone()
+        "INSERT INTO voices (project_id, name, sample_asset_id, transcript, consent, created_at, "
+        "consent_by, consent_at, language, more_sample_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"RETURNING {_VOICE_COLUMNS}",
+        [
+            pid, name, sample_asset_id, transcript.strip(), consent.strip(), _rows.now(),
+            consent_by.strip(), consent_at or _rows.now(), language,
+            json.dumps([int(i) for i in more_sample_ids]),
+        ],
+    ).fetchone()  # fmt: skip
     assert row is not None
     return _voice(row)
 
@@ -109,3 +139,11 @@ def voice(conn: duckdb.DuckDBPyConnection, pid: int, name: str) -> Voice:
             f"this project has no voice profile named {name!r}; add it first (Workspace.add_voice)"
         )
     return _voice(row)
+
+
+def remove_voice(conn: duckdb.DuckDBPyConnection, pid: int, name: str) -> Voice:
+    """Forget a voice profile (its recordings stay as assets); the project stops using it."""
+    found = voice(conn, pid, name)
+    conn.execute("DELETE FROM voices WHERE id = ?", [found.id])
+    conn.execute("UPDATE projects SET voice = '' WHERE id = ? AND voice = ?", [pid, found.name])
+    return found

@@ -396,11 +396,22 @@ class SceneGraph:
         from vidkit.stages.speak import Voice
 
         record = self.ws.catalogue.voice(self.slug, name)
+        if not record.has_consent:
+            from vidkit.errors import InvalidInput
+
+            raise InvalidInput(
+                f"the voice profile {name!r} has no consent statement, so it cannot be used; "
+                "add it again with the speaker's consent",
+                field="voice",
+            )
         sample = self.ws.catalogue.asset(record.sample_asset_id)
+        more = [self.ws.catalogue.asset(i) for i in record.more_sample_ids]
         profile = VoiceProfile(
-            record.name, self.ws.asset_path(sample), record.transcript, record.consent
-        )
-        return Voice(profile, sample.sha256)
+            record.name, self.ws.asset_path(sample), record.transcript, record.consent,
+            more_references=tuple(self.ws.asset_path(a) for a in more),
+            language=record.language, key=sample.sha256,
+        )  # fmt: skip
+        return Voice(profile, "+".join([sample.sha256, *(a.sha256 for a in more)]))
 
     def transcript(self, recording: Asset, scene: Scene | None = None) -> Transcribed:
         """The recording's transcript (a :class:`~vidkit.stages.transcribe.Transcribed`)."""
