@@ -36,6 +36,7 @@ from vidkit.cli import (
     _render,
     _scenes,
     _system,
+    _voices,
 )
 from vidkit.cli._common import Session, error_line
 from vidkit.errors import VidkitError
@@ -57,6 +58,7 @@ app.add_typer(_recordings.app, name="recordings")
 app.add_typer(_models.app, name="models")
 app.add_typer(_catalogue.app, name="catalogue")
 app.add_typer(_author.lexicon_app, name="lexicon")
+app.add_typer(_voices.app, name="voices")
 app.command()(_system.init)
 app.command()(_system.serve)
 app.command()(_system.doctor)
