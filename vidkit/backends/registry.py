@@ -41,12 +41,20 @@ def build_aligner(config: Config) -> Aligner:
 
 
 def build_tts(config: Config, voice: VoiceProfile | None = None) -> TTS:
-    """``[voice] backend``: ``piper`` (embedded), ``openai`` (``[services.tts]``), or a
-    voice-cloning service (:func:`build_cloning_tts`)."""
+    """``[voice] backend``: ``piper`` (embedded) or ``openai`` (``[services.tts]``).
+
+    With the embedded Piper voice, a ``voice`` profile selects "voice matching
+    (approximate)": Piper reshaped toward the profile's reference with the WORLD vocoder (not
+    a clone); its analyses are cached under the assets root's ``cache/voice-match``."""
     if config.voice.backend == "piper":
         from vidkit.backends.tts.piper import PiperTTS
 
-        return PiperTTS(config.voice.piper_voice)
+        piper = PiperTTS(config.voice.piper_voice)
+        if voice is None:
+            return piper
+        from vidkit.backends.tts.world_match import WorldMatchTTS
+
+        return WorldMatchTTS(piper, voice, config.assets.root / "cache" / "voice-match")
     if config.voice.backend != "openai":
         return build_cloning_tts(config, voice)
     service = config.services.tts
@@ -249,6 +257,7 @@ def build_llm(config: Config) -> LLM:
             section="[llm.local]",
             url_key="llamacpp_url",
             policy=policy,
+            structured=llm.local.structured,
         )
     cloud = llm.cloud
     purpose = "LLM service key ([llm.cloud] api_key_env names the variable)"
@@ -262,4 +271,5 @@ def build_llm(config: Config) -> LLM:
         temperature=llm.temperature,
         context_tokens=cloud.context_tokens,
         policy=policy,
+        structured=cloud.structured,
     )
