@@ -18,6 +18,7 @@ from vidkit.http import (
     _routes_projects,
     _routes_recordings,
     _routes_scenes,
+    _routes_voices,
 )
 from vidkit.http._auth import BearerAuth, document_bearer
 from vidkit.http._cross_site import CrossSiteGuard
@@ -76,6 +77,7 @@ def create_app(
     app.include_router(_routes_assets.router)
     app.include_router(_routes_recordings.router)
     app.include_router(_routes_author.router)
+    app.include_router(_routes_voices.router)
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
         document_bearer(app)
