@@ -138,6 +138,7 @@ class CloudLLMConfig(_Section):
     api_key_env: str = "OPENAI_API_KEY"
     timeout_s: float = Field(default=60.0, gt=0)
     context_tokens: int = Field(default=128_000, ge=512, le=10_000_000)
+    structured: Literal["auto", "json_schema", "json_object", "grammar"] = "auto"
 
     _url = field_validator("base_url")(_check_url)
     _env = field_validator("api_key_env")(_check_env_name)
@@ -151,6 +152,8 @@ class LocalLLMConfig(_Section):
     model: str = "smollm2:135m"
     timeout_s: float = Field(default=120.0, gt=0)
     context_tokens: int = Field(default=4096, ge=512, le=10_000_000)
+    #: How ``llamacpp_url`` is asked for structured output (Ollama takes ``format``).
+    structured: Literal["auto", "json_schema", "json_object", "grammar"] = "auto"
 
     _url = field_validator("ollama_url", "llamacpp_url")(_check_url)
 

@@ -2,6 +2,10 @@
 (``POST /v1/chat/completions``, streamed as server-sent events) and Ollama's (``POST /api/chat``,
 streamed as JSON lines), and misbehaves on cue.
 
+``accepts`` makes it a dialect: the structured-output modes it takes (``json_schema``,
+``json_object``, ``grammar``); a request in another mode gets ``refusal`` (by default
+llama-cpp-python's HTTP 500 validation error naming ``response_format``).
+
 Each test queues what the next requests get with :meth:`ChatServer.push`: an answer's text, an
 HTTP status with headers and a body, or a delay before answering. With nothing queued it answers
 with ``default(request)``. Every request is recorded with the time it arrived.
@@ -44,7 +48,40 @@ class Broken:
     text: str
 
 
-Behaviour = Answer | Status | Broken
+@dataclass(frozen=True)
+class Whole:
+    """A 200 answer as one ``chat.completion`` JSON body, even when a stream was asked for."""
+
+    text: str
+    finish: str = "stop"
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Any bytes with any status and content type (a proxy's error page, a broken stream)."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html"
+
+
+Behaviour = Answer | Status | Broken | Whole | Raw
+
+#: What llama-cpp-python 0.3.36's server answers to ``response_format: {type: json_schema}``.
+LLAMA_CPP_PYTHON_REFUSAL = Status(
+    500,
+    {"error": {"message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+               "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", "
+               "'input': 'json_schema'}", "type": "internal_server_error"}},
+)  # fmt: skip
+
+
+def mode_of(body: dict[str, Any]) -> str:
+    """The structured-output mode a chat-completions request asks for."""
+    if "grammar" in body:
+        return "grammar"
+    kind = (body.get("response_format") or {}).get("type")
+    return str(kind or "none")
 
 
 @dataclass
@@ -78,10 +115,14 @@ class ChatServer:
         *,
         key: str | None = None,
         echo_auth: bool = False,
+        accepts: frozenset[str] | None = None,
+        refusal: Status = LLAMA_CPP_PYTHON_REFUSAL,
     ) -> None:
         self.default = default or (lambda _req: '{"ok": true}')
         self.key = key
         self.echo_auth = echo_auth  # a careless server that repeats the Authorization header
+        self.accepts = accepts
+        self.refusal = refusal
         self.requests: list[Request] = []
         self._queue: deque[Behaviour] = deque()
         self._lock = threading.Lock()
@@ -146,7 +187,18 @@ class ChatServer:
                         {"error": {"message": f"Incorrect API key provided: {given}",
                                    "type": "invalid_request_error", "code": "invalid_api_key"}},
                     )  # fmt: skip
+                if server.accepts is not None and mode_of(request.body) not in server.accepts:
+                    with server._lock:
+                        server.requests.append(request)
+                    refusal = server.refusal
+                    return self._json(refusal.status, refusal.body, refusal.headers)
                 behaviour = server._next(request)
+                if isinstance(behaviour, Raw):
+                    return self._raw(behaviour)
+                if isinstance(behaviour, Whole):
+                    return self._json(
+                        200, _completion(model_of(request), behaviour.text, behaviour.finish)
+                    )
                 if isinstance(behaviour, Status):
                     body = dict(behaviour.body)
                     if server.echo_auth:
@@ -173,6 +225,10 @@ class ChatServer:
 
             def _ollama(self, request: Request) -> None:
                 behaviour = server._next(request)
+                if isinstance(behaviour, Raw):
+                    return self._raw(behaviour)
+                if isinstance(behaviour, Whole):
+                    behaviour = Answer(behaviour.text, behaviour.finish)
                 if isinstance(behaviour, Status):
                     return self._json(behaviour.status, behaviour.body, behaviour.headers)
                 time.sleep(getattr(behaviour, "delay_s", 0.0))
@@ -186,6 +242,16 @@ class ChatServer:
                     else:
                         self._chunk(_line(model, "", done=True, reason=behaviour.finish))
                     self._chunk(b"")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _raw(self, behaviour: Raw) -> None:
+                try:
+                    self.send_response(behaviour.status)
+                    self.send_header("Content-Type", behaviour.content_type)
+                    self.send_header("Content-Length", str(len(behaviour.body)))
+                    self.end_headers()
+                    self.wfile.write(behaviour.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -217,6 +283,10 @@ class ChatServer:
         return Handler
 
 
+def model_of(request: Request) -> str:
+    return str(request.body.get("model", "m"))
+
+
 def _chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
     return {
         "id": "chatcmpl-test",
@@ -227,7 +297,7 @@ def _chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, A
     }
 
 
-def _completion(model: str, text: str) -> dict[str, Any]:
+def _completion(model: str, text: str, finish: str = "stop") -> dict[str, Any]:
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -235,7 +305,7 @@ def _completion(model: str, text: str) -> dict[str, Any]:
         "model": model,
         "choices": [
             {"index": 0, "message": {"role": "assistant", "content": text},
-             "finish_reason": "stop"}
+             "finish_reason": finish}
         ],
     }  # fmt: skip
 

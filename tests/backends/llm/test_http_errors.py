@@ -122,7 +122,9 @@ def test_llamacpp_uses_the_local_url_and_model(tmp_path: Path) -> None:
 def test_a_server_without_json_schema_support_says_so() -> None:
     with ChatServer() as server:
         server.push(Status(400, {"error": {"message": "unknown field response_format"}}))
-        llm = OpenAIChat(server.openai_url, model="m", policy=FAST)
+        llm = OpenAIChat(server.openai_url, model="m", policy=FAST, structured="json_schema")
         with pytest.raises(BackendError, match=r"HTTP 400\): unknown field response_format; "
-                           r"it may not support JSON-schema output"):  # fmt: skip
+                           r"it does not take structured output as \[llm.cloud\] structured "
+                           r"asks"):  # fmt: skip
             llm.chat_json(MESSAGES, SCHEMA, max_tokens=32)
+        assert len(server.requests) == 1  # a rejected request is not retried

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from vidkit.backends.llm.modes import quote, validation_failure
 from vidkit.backends.llm.protocol import Message, Progress, Reply
 from vidkit.backends.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
 from vidkit.errors import BackendError
@@ -140,14 +141,16 @@ class OllamaChat:
         try:
             yield
         except ollama.ResponseError as exc:
-            detail = " ".join(str(exc.error).split())[:200]
+            reason = " ".join(str(exc.error).split())
+            detail = quote(reason)
             status = exc.status_code
             if status == 404:
                 raise BackendError(
                     f"{where} has no model {self.model!r} ({detail}): run `ollama pull "
                     f"{self.model}`, or change [llm.local] model"
                 ) from exc
-            if status == 429 or status >= 500 or status == -1:
+            transient = status in (408, 409, 429) or status == -1
+            if transient or (status >= 500 and not validation_failure(reason)):
                 label = f"HTTP {status}" if status > 0 else "error mid-answer"
                 raise Transient(
                     f"{where} failed ({label}: {detail})",

@@ -1,14 +1,18 @@
-"""Any OpenAI-compatible chat-completions server: OpenAI itself, vLLM, LM Studio, or a llama.cpp
-server (``[llm] backend = "llamacpp"`` reuses this class with ``[llm.local] llamacpp_url``).
+"""Any OpenAI-compatible chat-completions server: OpenAI itself, vLLM, LM Studio, Ollama's
+``/v1``, llama.cpp's ``llama-server`` or llama-cpp-python's server (``[llm] backend =
+"llamacpp"`` reuses this class with ``[llm.local] llamacpp_url``).
 
-Structured output is asked for with ``response_format = {"type": "json_schema", ...}`` and the
-answer is streamed, so progress can be shown. The key is read once from the environment
-variable the config names; it is never logged, never part of a fingerprint or a message, and
-scrubbed from any server text vidkit repeats.
+Structured output is asked for the way ``structured`` says (see :mod:`vidkit.backends.llm.modes`;
+``auto`` falls back when the server rejects the field) and the answer is streamed, so progress
+can be shown; a server that ignores ``stream`` and sends one ``chat.completion`` body is read
+too. A request the server rejects as invalid is not retried. The key is read once from the
+environment variable the config names; it is never logged, never part of a fingerprint or a
+message, and scrubbed from any server text vidkit repeats.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,6 +20,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from vidkit.backends._openai import base_url, openai_client
+from vidkit.backends.llm import modes
+from vidkit.backends.llm.modes import Mode, Rejected, Setting, quote
 from vidkit.backends.llm.protocol import Message, Progress, Reply
 from vidkit.backends.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
 from vidkit.errors import BackendError
@@ -48,6 +54,7 @@ class OpenAIChat:
         section: str = "[llm.cloud]",
         url_key: str = "base_url",
         policy: RetryPolicy | None = None,
+        structured: Setting = "auto",
     ) -> None:
         if not url:
             raise BackendError(f"no LLM server is configured: set {section} {url_key}")
@@ -61,6 +68,7 @@ class OpenAIChat:
         self.section = section
         self.url_key = url_key
         self.policy = policy or RetryPolicy()
+        self.structured: Setting = structured
         self._api_key = api_key or _DUMMY_KEY
         self._client: Any = None
 
@@ -82,6 +90,18 @@ class OpenAIChat:
     def fingerprint(self) -> str:
         return f"openai-chat:{self.url}:{self.model}:t={self.temperature}"
 
+    @property
+    def mode_key(self) -> str:
+        """What ``auto`` remembers a working mode under: this server and model."""
+        return f"{self.url} {self.model}"
+
+    @property
+    def mode(self) -> Mode | None:
+        """The structured-output mode this server took last, or the configured one."""
+        return modes.known(self.mode_key) or (
+            None if self.structured == "auto" else self.structured
+        )
+
     def chat_json(
         self,
         messages: Sequence[Message],
@@ -90,39 +110,112 @@ class OpenAIChat:
         max_tokens: int,
         progress: Progress | None = None,
     ) -> Reply:
+        tried: list[str] = []
+        order = modes.candidates(self.structured, self.mode_key)
+        for index, mode in enumerate(order):
+            try:
+                reply = self._ask(messages, schema, mode, max_tokens, progress)
+            except Rejected as exc:
+                last = index == len(order) - 1
+                if self.structured != "auto" or not exc.names_field or last:
+                    if tried:
+                        raise Rejected(
+                            f"{exc} (structured output tried as {', '.join(tried)} first, "
+                            f"rejected too)",
+                            reason=exc.reason,
+                        ) from exc
+                    raise
+                tried.append(mode)
+                log.warning(
+                    "%s rejected structured output as %s (%s); trying %s",
+                    self.url,
+                    mode,
+                    quote(exc.reason, 120),
+                    order[index + 1],
+                )
+                continue
+            modes.remember(self.mode_key, mode)
+            return reply
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ask(
+        self,
+        messages: Sequence[Message],
+        schema: Mapping[str, Any],
+        mode: Mode,
+        max_tokens: int,
+        progress: Progress | None,
+    ) -> Reply:
         client = self._get_client()
-        response_format = {
-            "type": "json_schema",
-            "json_schema": {"name": "answer", "schema": dict(schema), "strict": False},
-        }
+        fields = modes.request_fields(mode, schema)
 
         def attempt() -> Reply:
             start = time.monotonic()
-            parts: list[str] = []
-            finish = "stop"
-            with self._errors():
-                stream = client.chat.completions.create(
+            with (
+                self._errors(),
+                client.chat.completions.with_streaming_response.create(
                     model=self.model,
                     messages=list(messages),
-                    response_format=response_format,
                     max_tokens=max_tokens,
                     temperature=self.temperature,
                     stream=True,
-                )
-                for chunk in stream:
-                    if not chunk.choices:
-                        continue
-                    choice = chunk.choices[0]
-                    if choice.delta is not None and choice.delta.content:
-                        parts.append(choice.delta.content)
-                        if progress is not None:
-                            progress(len(parts), max_tokens)
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
-            return Reply("".join(parts), len(parts), finish, time.monotonic() - start)
+                    **fields,
+                ) as response,
+            ):
+                kind = response.headers.get("content-type", "")
+                if "text/event-stream" not in kind:
+                    text, tokens, finish = self._whole(response.text(), kind)
+                    if progress is not None:
+                        progress(tokens, max_tokens)
+                else:
+                    text, tokens, finish = self._streamed(response.parse(), max_tokens, progress)
+            return Reply(text, tokens, finish, time.monotonic() - start)
 
-        log.info("asking %s (model %s) for up to %d tokens", self.url, self.model, max_tokens)
+        log.info(
+            "asking %s (model %s, structured output as %s) for up to %d tokens",
+            self.url,
+            self.model,
+            mode,
+            max_tokens,
+        )
         return with_retries(attempt, self.policy)
+
+    @staticmethod
+    def _streamed(stream: Any, max_tokens: int, progress: Progress | None) -> tuple[str, int, str]:
+        parts: list[str] = []
+        finish = "stop"
+        for chunk in stream:
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            if choice.delta is not None and choice.delta.content:
+                parts.append(choice.delta.content)
+                if progress is not None:
+                    progress(len(parts), max_tokens)
+            if choice.finish_reason:
+                finish = choice.finish_reason
+        return "".join(parts), len(parts), finish
+
+    def _whole(self, body: str, kind: str) -> tuple[str, int, str]:
+        """One ``chat.completion`` body, from a server that ignored ``stream: true``."""
+        where = f"the LLM server at {self.where}"
+        try:
+            data = json.loads(body)
+            choice = data["choices"][0]
+            text = choice["message"]["content"] or ""
+            finish = str(choice.get("finish_reason") or "stop")
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise BackendError(
+                f"{where} answered with neither an event stream nor a chat completion "
+                f"(content-type {kind or 'none'}): {quote(self._scrub(body)) or 'an empty body'}; "
+                f"is {self.section} {self.url_key} an OpenAI-compatible /v1 URL?"
+            ) from exc
+        usage = data.get("usage") or {}
+        tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+        if not isinstance(tokens, int):
+            tokens = len(text.split())
+        log.info("%s ignored stream: true and sent one JSON body", self.url)
+        return str(text), tokens, finish
 
     def _get_client(self) -> Any:
         if self._client is None:
@@ -174,30 +267,49 @@ class OpenAIChat:
                 f"in /v1 and that {self.section} model {self.model!r} exists on the server"
             ) from exc
         except openai.APIStatusError as exc:
-            if exc.status_code >= 500:
+            status = exc.status_code
+            reason = self._reason(exc)
+            if status in (408, 409) or (status >= 500 and not modes.validation_failure(reason)):
                 raise Transient(
-                    f"{where} failed (HTTP {exc.status_code}: {self._detail(exc)})",
+                    f"{where} failed (HTTP {status}: {quote(reason)})",
                     retry_after_s=parse_retry_after(exc.response.headers.get("retry-after")),
                 ) from exc
+            if modes.names_structured_field(reason):
+                fix = (
+                    f"it does not take structured output as {self.section} structured asks; set "
+                    "it to auto, json_schema, json_object or grammar"
+                )
+            else:
+                fix = f"check {self.section} model and the server's log"
+            raise Rejected(
+                f"{where} rejected the request (HTTP {status}): {quote(reason)}; {fix}",
+                reason=reason,
+            ) from exc
+        except json.JSONDecodeError as exc:
             raise BackendError(
-                f"{where} rejected the request (HTTP {exc.status_code}): {self._detail(exc)}; "
-                "it may not support JSON-schema output (response_format)"
+                f"{where} sent a malformed event stream ({exc.msg}): is {self.section} "
+                f"{self.url_key} an OpenAI-compatible /v1 URL?"
             ) from exc
         except openai.OpenAIError as exc:
-            raise BackendError(f"{where} failed: {self._scrub(str(exc))[:300]}") from exc
+            raise BackendError(f"{where} failed: {quote(self._scrub(str(exc)))}") from exc
         except Exception as exc:  # the HTTP layer under openai, while the answer streams in
             if type(exc).__module__.split(".")[0] not in {"httpx", "httpx2", "httpcore"}:
                 raise
             raise Transient(f"{where} broke off while answering ({type(exc).__name__})") from exc
 
     def _detail(self, exc: Any) -> str:
+        return quote(self._reason(exc))
+
+    def _reason(self, exc: Any) -> str:
+        """The server's own reason for an error answer, whole, on one line, key scrubbed."""
         body = getattr(exc, "body", None)
         message: Any = None
         if isinstance(body, dict):
             message = body.get("message") or body.get("detail") or body.get("error")
             if isinstance(message, dict):
                 message = message.get("message")
+            elif isinstance(message, list):
+                message = json.dumps(message)
         elif isinstance(body, str):
             message = body
-        text = str(message or getattr(exc, "message", "") or "no detail")
-        return self._scrub(text)[:200]
+        return self._scrub(str(message or getattr(exc, "message", "") or "no detail"))
