@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -91,7 +91,7 @@ def backend(config: Config, role: str) -> Any:
     (which hash model files) are computed once, however many scenes are rendered."""
     from vidkit.backends import registry
 
-    builders = {
+    builders: dict[str, Callable[[Config], Any]] = {
         "tts": registry.build_tts,
         "animator": registry.build_animator,
         "matting": registry.build_matting,
