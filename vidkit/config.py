@@ -194,13 +194,29 @@ class ServiceConfig(_Section):
         return bool(self.url)
 
 
+class LipsyncServiceConfig(ServiceConfig):
+    """A talking-head service (``[services.lipsync]``): which job protocol it speaks, its
+    longest clip, how often it is polled, and (Duix) the folder both sides see."""
+
+    protocol: Literal["duix", "heygen"] = "duix"
+    max_seconds: float = Field(default=60.0, gt=1, le=3600)
+    poll_s: float = Field(default=2.0, gt=0, le=60)
+    #: heygen: where assets are uploaded (empty: the same host as url).
+    upload_url: str = ""
+    #: duix: a folder vidkit writes the face video and audio into and the server reads ...
+    shared_dir: str = ""
+    #: ... and the same folder as the server sees it (empty: the same path).
+    server_dir: str = ""
+
+    _upload = field_validator("upload_url")(_check_url)
+
+
 class ServicesConfig(_Section):
     tts: ServiceConfig = ServiceConfig()
     transcribe: ServiceConfig = ServiceConfig()
     image: ServiceConfig = ServiceConfig()
-    lipsync: ServiceConfig = ServiceConfig()
+    lipsync: LipsyncServiceConfig = LipsyncServiceConfig()
     matting: ServiceConfig = ServiceConfig()
-    capture: ServiceConfig = ServiceConfig()
 
 
 class VoiceConfig(_Section):
@@ -245,7 +261,7 @@ class AvatarConfig(_Section):
     """How the presenter is cut out and animated."""
 
     matting: Literal["rembg", "mediapipe"] = "rembg"
-    animator: Literal["embedded", "command"] = "embedded"
+    animator: Literal["embedded", "command", "service"] = "embedded"
     command: str = ""
     max_side: int = Field(default=1024, ge=128, le=4096)
     seed: int = 0

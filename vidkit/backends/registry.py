@@ -7,7 +7,7 @@ model fails only when that backend is chosen, with a message that says how to fi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.animator import Animator
@@ -27,6 +27,7 @@ __all__ = [
     "build_animator",
     "build_cloning_tts",
     "build_facerig",
+    "build_lipsync_animator",
     "build_llm",
     "build_matting",
     "build_transcriber",
@@ -175,7 +176,17 @@ def build_transcriber(config: Config) -> Transcriber:
 
 
 def build_matting(config: Config, name: str | None = None) -> Matting:
-    """``[avatar] matting``: ``rembg`` (u2netp) or ``mediapipe`` (selfie segmenter)."""
+    """``[avatar] matting``: ``rembg`` (u2netp) or ``mediapipe`` (selfie segmenter); a set
+    ``[services.matting] url`` (and no explicit ``name``) uses that rembg server instead."""
+    service = config.services.matting
+    if name is None and service.url:
+        from vidkit.backends.matting.rembg_server import RembgServerMatting
+
+        purpose = "matting service key ([services.matting] api_key_env names the variable)"
+        key = secret(service.api_key_env, purpose=purpose) if service.api_key_env else None
+        return RembgServerMatting(
+            service.url, model=service.model or "u2netp", api_key=key, timeout_s=service.timeout_s
+        )
     choice = name or config.avatar.matting
     if choice == "rembg":
         from vidkit.backends.matting.rembg import RembgMatting
@@ -195,7 +206,10 @@ def build_facerig(config: Config) -> FaceRig:
 
 
 def build_animator(config: Config) -> Animator:
-    """``[avatar] animator``: ``embedded`` warps, or ``command`` (an external tool)."""
+    """``[avatar] animator``: ``embedded`` warps, ``command`` (an external tool), or
+    ``service``; a set ``[services.lipsync] url`` means ``service`` whatever it says."""
+    if config.services.lipsync.url or config.avatar.animator == "service":
+        return build_lipsync_animator(config)
     if config.avatar.animator == "embedded":
         from vidkit.backends.animator.embedded import EmbeddedAnimator
 
@@ -208,6 +222,45 @@ def build_animator(config: Config) -> Animator:
     from vidkit.backends.animator.command import CommandAnimator
 
     return CommandAnimator(config.avatar.command, matting=build_matting(config, "mediapipe"))
+
+
+def build_lipsync_animator(config: Config) -> Animator:
+    """The talking-head service at ``[services.lipsync]``, in its ``protocol``'s dialect."""
+    from vidkit.backends.animator.service import ServiceAnimator
+
+    service = config.services.lipsync
+    if not service.url:
+        raise ConfigError(
+            '[avatar] animator = "service" needs [services.lipsync] url, e.g. '
+            "http://127.0.0.1:8383 (Duix.Avatar) or https://api.heygen.com (protocol = heygen)"
+        )
+    purpose = "lip-sync service key ([services.lipsync] api_key_env names the variable)"
+    key = secret(service.api_key_env, purpose=purpose) if service.api_key_env else None
+    dialect: Any
+    if service.protocol == "duix":
+        from vidkit.backends.animator.duix import DuixDialect
+
+        if not service.shared_dir:
+            raise ConfigError(
+                '[services.lipsync] protocol = "duix" needs [services.lipsync] shared_dir: a '
+                "folder vidkit and the Duix server both see (and server_dir, where the server "
+                "sees it, if that differs)"
+            )
+        shared = Path(service.shared_dir).expanduser()
+        if not shared.is_absolute() and config.source is not None:
+            shared = config.source.parent / shared
+        dialect = DuixDialect(service.url, shared_dir=shared, server_dir=service.server_dir)
+    else:
+        from vidkit.backends.animator.heygen import HeyGenDialect
+
+        dialect = HeyGenDialect(service.url, api_key=key, upload_url=service.upload_url)
+    return ServiceAnimator(
+        dialect,
+        matting=build_matting(config, "mediapipe"),
+        max_seconds=service.max_seconds,
+        poll_s=service.poll_s,
+        timeout_s=service.timeout_s,
+    )
 
 
 def build_llm(config: Config) -> LLM:

@@ -28,10 +28,13 @@ import numpy as np
 import numpy.typing as npt
 
 from vidkit.backends.animator import frame_count
+from vidkit.backends.animator._video import decode as _decode
+from vidkit.backends.animator._video import opaque as _opaque
+from vidkit.backends.animator._video import tail as _tail
+from vidkit.backends.animator._video import write_png as _write_png
 from vidkit.backends.facerig import Rig
 from vidkit.backends.matting import Matting
 from vidkit.errors import BackendError, InvalidInput
-from vidkit.media import ffmpeg_exe
 from vidkit.timing import Timings
 
 __all__ = ["CommandAnimator"]
@@ -39,7 +42,6 @@ __all__ = ["CommandAnimator"]
 VERSION = 1
 PLACEHOLDERS = ("{image}", "{audio}", "{out}")
 Image = npt.NDArray[np.uint8]
-_STDERR_LINES = 12
 
 
 class CommandAnimator:
@@ -187,75 +189,3 @@ class CommandAnimator:
                     f"{rgb.shape[1]} x {rgb.shape[0]} frame; expected H x W uint8"
                 )
         return np.dstack([rgb, alpha])
-
-
-def _tail(stderr: bytes | str | None) -> str:
-    """The last lines the tool wrote to stderr, ready to append to a message."""
-    if not stderr:
-        return ""
-    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
-    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
-    return ":\n" + "\n".join(lines[-_STDERR_LINES:]) if lines else ""
-
-
-def _opaque(portrait: Image) -> Image:
-    """The portrait as RGB, composited over white where it is transparent."""
-    if portrait.shape[2] == 3:
-        return portrait
-    alpha = portrait[..., 3:4].astype(np.float32) / 255.0
-    rgb = portrait[..., :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-    return np.asarray(np.clip(rgb + 0.5, 0, 255), dtype=np.uint8)
-
-
-def _write_png(path: Path, rgb: Image) -> None:
-    import cv2
-
-    if not cv2.imwrite(str(path), np.ascontiguousarray(rgb[..., ::-1])):
-        raise BackendError(f"could not write the portrait to {path}")
-
-
-def _decode(
-    video: Path, width: int, height: int, fps: Fraction, timeout_s: float
-) -> Iterator[Image]:
-    """Frames of ``video`` as RGB at ``width`` x ``height`` and ``fps``, read from a pipe."""
-    size = width * height * 3
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            [
-                ffmpeg_exe(),
-                "-nostdin",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-i",
-                str(video),
-                "-an",
-                "-vf",
-                f"fps={fps.numerator}/{fps.denominator},scale={width}:{height}:flags=bicubic",
-                "-pix_fmt",
-                "rgb24",
-                "-f",
-                "rawvideo",
-                "pipe:1",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            stdin=subprocess.DEVNULL,
-        )
-        assert process.stdout is not None
-        try:
-            while True:
-                data = process.stdout.read(size)
-                if len(data) < size:
-                    break
-                yield np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3).copy()
-        finally:
-            process.stdout.close()
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=timeout_s)
-        if process.returncode not in (0, None) and process.returncode > 0:
-            errors.seek(0)
-            raise BackendError(
-                f"ffmpeg could not decode the animator's video {video.name}{_tail(errors.read())}"
-            )
