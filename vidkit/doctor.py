@@ -4,7 +4,8 @@
 (it opens, and every row of every table reads back), the assets root (it is writable), the
 offline models (present and verified), the embedded LLM when ``[llm] backend = "embedded"``
 (llama-cpp-python imports, the GGUF file is there; the model is not loaded) and every
-configured service (it answers an HTTP GET within 2 s; API keys are set). Each finding is a
+configured service (it answers an HTTP GET within 2 s; API keys are set); a configured LLM
+server is asked for its models and one tiny structured answer (which mode it takes). Each finding is a
 :class:`Check` whose ``fix`` names the config key or command that repairs it. Nothing here prints,
 and no secret value is ever put into a check: only the names of environment variables.
 """
@@ -56,6 +57,7 @@ def run_checks(config: Config) -> list[Check]:
         *check_models(config),
         *check_llm(config),
         *check_services(config),
+        *check_llm_server(config),
     ]
 
 
@@ -323,6 +325,55 @@ def _endpoints(config: Config) -> list[_Endpoint]:
             )
         )
     return endpoints
+
+
+def check_llm_server(config: Config) -> list[Check]:
+    """With an LLM server configured (``openai``, ``ollama``, ``llamacpp``) that answers: does it
+    list ``model``, and which structured-output mode works (one tiny request)?"""
+    llm = config.llm
+    if llm.backend == "embedded":
+        return []
+    from vidkit.backends.llm.probe import probe
+    from vidkit.backends.registry import build_llm
+
+    section = "[llm.cloud]" if llm.backend == "openai" else "[llm.local]"
+    model = llm.cloud.model if llm.backend == "openai" else llm.local.model
+    where = _in_config(config)
+    name = f"llm {llm.backend} server"
+    try:
+        backend = build_llm(config)
+    except VidkitError:
+        return []  # a missing key: the "api key" check says which variable to set
+    from vidkit.backends.llm.ollama_chat import OllamaChat
+    from vidkit.backends.llm.openai_chat import OpenAIChat
+
+    if not isinstance(backend, OpenAIChat | OllamaChat):  # pragma: no cover
+        return []
+    report = probe(backend)
+    if report.models is None and report.problem.startswith("cannot reach"):
+        return []  # the reachability check above says so and how to fix it
+    if report.models is not None and not report.lists(model):
+        shown = ", ".join(report.models[:8]) or "none"
+        fix = f"`ollama pull {model}`, or " if llm.backend == "ollama" else ""
+        return [
+            Check(
+                name,
+                False,
+                f"the server does not list model {model!r} (it lists: {shown})",
+                f"{fix}set {section} model {where} to one it lists",
+            )
+        ]
+    listed = "" if report.models is None else f"lists model {model!r}; "
+    if report.mode is None:
+        return [
+            Check(
+                name,
+                False,
+                f"{listed}no structured output worked: {report.problem}",
+                f"set {section} structured {where} to a mode the server takes, or see docs/llm.md",
+            )
+        ]
+    return [Check(name, True, f"{listed}structured output works as {report.mode}")]
 
 
 def check_services(config: Config) -> list[Check]:

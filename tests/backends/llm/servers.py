@@ -117,11 +117,13 @@ class ChatServer:
         echo_auth: bool = False,
         accepts: frozenset[str] | None = None,
         refusal: Status = LLAMA_CPP_PYTHON_REFUSAL,
+        models: tuple[str, ...] | None = None,
     ) -> None:
         self.default = default or (lambda _req: '{"ok": true}')
         self.key = key
         self.echo_auth = echo_auth  # a careless server that repeats the Authorization header
         self.accepts = accepts
+        self.models = models  # listed by GET /v1/models and /api/tags (None: 404)
         self.refusal = refusal
         self.requests: list[Request] = []
         self._queue: deque[Behaviour] = deque()
@@ -166,6 +168,16 @@ class ChatServer:
 
             def log_message(self, format: str, *args: object) -> None:
                 return
+
+            def do_GET(self) -> None:
+                if server.models is None:
+                    return self._json(404, {"error": f"no route {self.path}"})
+                if self.path.endswith("/models"):
+                    listed = [{"id": m, "object": "model"} for m in server.models]
+                    return self._json(200, {"object": "list", "data": listed})
+                if self.path == "/api/tags":
+                    return self._json(200, {"models": [{"name": m} for m in server.models]})
+                return self._json(404, {"error": f"no route {self.path}"})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))

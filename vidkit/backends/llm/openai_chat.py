@@ -90,6 +90,10 @@ class OpenAIChat:
     def fingerprint(self) -> str:
         return f"openai-chat:{self.url}:{self.model}:t={self.temperature}"
 
+    def auth_headers(self) -> dict[str, str]:
+        """The ``Authorization`` header for a plain request to this server (never logged)."""
+        return {"Authorization": f"Bearer {self._api_key}"}
+
     @property
     def mode_key(self) -> str:
         """What ``auto`` remembers a working mode under: this server and model."""
