@@ -5,9 +5,10 @@
 offline models (present and verified), the embedded LLM when ``[llm] backend = "embedded"``
 (llama-cpp-python imports, the GGUF file is there; the model is not loaded) and every
 configured service (it answers an HTTP GET within 2 s; API keys are set); a configured LLM
-server is asked for its models and one tiny structured answer (which mode it takes). Each finding is a
-:class:`Check` whose ``fix`` names the config key or command that repairs it. Nothing here prints,
-and no secret value is ever put into a check: only the names of environment variables.
+server is asked for its models and one tiny structured answer (which mode it takes). Each
+finding is a :class:`Check` whose ``fix`` names the config key or command that repairs it.
+Nothing here prints, and no secret value is ever put into a check: only the names of
+environment variables.
 """
 
 from __future__ import annotations
