@@ -252,6 +252,7 @@ def match(x: Floats, fs: int, target: VoiceStats) -> tuple[Floats, dict[str, flo
     new_sp = np.ascontiguousarray(np.exp(warped + gain))
     y = pw.synthesize(np.ascontiguousarray(new_f0), new_sp, ap, fs, _FRAME_MS)
     y = np.resize(y, len(x)) if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
+    y = y * _speech_mask(x, fs)
     rms_in, rms_out = np.sqrt(np.mean(x**2)), np.sqrt(np.mean(y**2))
     if rms_out > 0:
         y = y * (rms_in / rms_out)
@@ -261,6 +262,19 @@ def match(x: Floats, fs: int, target: VoiceStats) -> tuple[Floats, dict[str, flo
     applied = {"warp": alpha, "pitch_ratio": float(np.exp(target.log_f0_mean - mean))}
     applied["pitch_spread"] = spread
     return np.asarray(y, dtype=np.float64), applied
+
+
+def _speech_mask(x: Floats, fs: int) -> Floats:
+    """1 where Piper spoke, fading to 0 over its silences (more than 50 dB below its loudest
+    10 ms), so resynthesis noise in pauses does not make speech recognisers hear words there."""
+    hop = max(1, fs // 100)
+    frames = len(x) // hop + 1
+    padded = np.pad(x, (0, frames * hop - len(x)))
+    rms = np.sqrt(np.mean(padded.reshape(frames, hop) ** 2, axis=1))
+    loud = (rms > rms.max() * 10 ** (-50 / 20)).astype(np.float64)
+    loud = np.convolve(loud, np.ones(7), mode="same") > 0  # keep 30 ms either side
+    smooth = np.convolve(loud.astype(np.float64), np.ones(3) / 3, mode="same")
+    return np.asarray(np.interp(np.arange(len(x)) / hop, np.arange(frames), smooth))
 
 
 class WorldMatchTTS:
