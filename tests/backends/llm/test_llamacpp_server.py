@@ -25,6 +25,7 @@ from vidkit.authoring import plan_scenes, revise_scene, write_script
 from vidkit.backends.llm import modes
 from vidkit.backends.llm.openai_chat import OpenAIChat
 from vidkit.backends.registry import build_llm
+from vidkit.doctor import check_llm_server
 from vidkit.models import require
 
 pytest.importorskip("sse_starlette", reason="llama-cpp-python[server] needs the dev extra")
@@ -40,7 +41,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     config = vidkit.open(write_config(tmp_path_factory.mktemp("gguf"))).config
     gguf = require(config, "smollm2-135m")
     port = free_port()
@@ -65,7 +66,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     pytest.fail(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
                 time.sleep(0.3)
         assert [m["id"] for m in models["data"]] == ["smollm2"]
-        yield url
+        yield url, log
     finally:
         process.terminate()
         try:
@@ -75,7 +76,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
-def test_write_plan_revise_against_the_real_server(server_url: str, tmp_path: Path) -> None:
+def refusals(log: Path) -> int:
+    """How many chat requests the server answered with HTTP 500 (its access log)."""
+    return log.read_text(errors="replace").count('"POST /v1/chat/completions HTTP/1.1" 500')
+
+
+def test_write_plan_revise_against_the_real_server(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    server_url, log = server
     config = write_config(
         tmp_path,
         f'[llm]\nbackend = "llamacpp"\ntemperature = 0.0\n[llm.local]\n'
@@ -102,3 +111,19 @@ def test_write_plan_revise_against_the_real_server(server_url: str, tmp_path: Pa
     after = next(s for s in ws.scenes(SLUG) if s.id == scenes[0].id)
     assert after.narration.strip() and revised is not None
     assert [j.status for j in ws.jobs(SLUG)] == ["done"] * len(ws.jobs(SLUG))
+    assert refusals(log) == 1  # json_schema once, not retried, never asked again
+
+
+def test_doctor_reports_what_the_real_server_takes(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    server_url, _log = server
+    config = write_config(
+        tmp_path,
+        f'[llm]\nbackend = "llamacpp"\n[llm.local]\nllamacpp_url = "{server_url}"\n'
+        'model = "smollm2"\n',
+    )
+    modes.forget_all()
+    [check] = check_llm_server(vidkit.open(config).config)
+    assert check.ok, check
+    assert check.detail == "lists model 'smollm2'; structured output works as grammar"
