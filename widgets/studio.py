@@ -27,6 +27,7 @@ from widgets.render_panel import RenderPanel
 from widgets.scene_editor import SceneEditor
 from widgets.script_panel import ScriptPanel
 from widgets.timeline import SceneTimeline
+from widgets.voices_panel import VoicePanel
 
 if TYPE_CHECKING:
     from vidkit.authoring import LLM
@@ -71,6 +72,12 @@ class Studio(w.VBox):  # type: ignore[misc]
             [self.script], titles=("Script: write the narration and plan the scenes with an LLM",)
         )
         self.script_section.add_class("vk-script-section")
+        self.voices = VoicePanel(ws)
+        self.voice_section = w.Accordion(
+            [self.voices], titles=("Voice: the project's voice profiles and consent",)
+        )
+        self.voice_section.add_class("vk-voice-section")
+        self.voice_section.selected_index = None
         self.back = w.Button(description="All projects", icon="arrow-left")
         self.back.add_class("vk-back")
         self.back.on_click(lambda _b: self.show_projects())
@@ -80,6 +87,7 @@ class Studio(w.VBox):  # type: ignore[misc]
             [
                 w.HBox([self.back, self.project_title]),
                 self.script_section,
+                self.voice_section,
                 self.timeline,
                 self.editor,
                 self.panel,
@@ -109,6 +117,7 @@ class Studio(w.VBox):  # type: ignore[misc]
         self.editor.load(slug, self.timeline.selected)
         self.panel.show_project(slug)
         self.script.show_project(slug)
+        self.voices.show_project(slug)
         self.script_section.selected_index = None if self.timeline.scenes else 0
         self.refresh_status()
 

@@ -58,6 +58,7 @@ from vidkit.editing.status import (
     scene_statuses,
     use_example_presenter,
 )
+from vidkit.editing.voices import add_voice_profile, use_voice
 
 __all__ = [
     "DEFAULT_WPM",
@@ -73,6 +74,7 @@ __all__ = [
     "TightenReport",
     "TranscriptWord",
     "WordRange",
+    "add_voice_profile",
     "draft",
     "drop_recording",
     "estimated_ms",
@@ -93,4 +95,5 @@ __all__ = [
     "undo",
     "use_example_presenter",
     "use_recording",
+    "use_voice",
 ]
