@@ -134,3 +134,22 @@ def test_use_and_remove(ws: Workspace, speech: Path) -> None:
     ws.remove_voice("p", "Ada")
     assert ws.project("p").voice == ""
     assert ws.voices("p") == []
+
+
+def test_a_profile_without_consent_is_refused_at_use_and_at_render(
+    ws: Workspace, speech: Path
+) -> None:
+    from vidkit.pipeline import SceneGraph
+
+    add_voice_profile(ws, "p", "Ada", [speech], transcript=SAID, consent=CONSENT, consent_by="A")
+    use_voice(ws, "p", "Ada")
+    graph = SceneGraph(ws, "p")
+    voice = graph.voice(ws.project("p"))
+    assert voice is not None
+    assert voice.profile.key == ws.catalogue.asset(ws.voices("p")[0].sample_asset_id).sha256
+    with ws.catalogue.transaction() as conn:  # a profile from before consent was required
+        conn.execute("UPDATE voices SET consent = ''")
+    with pytest.raises(InvalidInput, match="no consent statement, so it cannot be used"):
+        graph.voice(ws.project("p"))
+    with pytest.raises(InvalidInput, match="no consent statement"):
+        use_voice(ws, "p", "Ada")
