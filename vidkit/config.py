@@ -27,8 +27,11 @@ __all__ = [
     "CloudLLMConfig",
     "Config",
     "EmbeddedLLMConfig",
+    "EndpointConfig",
     "LLMConfig",
+    "LipsyncServiceConfig",
     "LocalLLMConfig",
+    "ModelServiceConfig",
     "ModelsConfig",
     "RenderConfig",
     "ServerConfig",
@@ -177,14 +180,12 @@ class LLMConfig(_Section):
     embedded: EmbeddedLLMConfig = EmbeddedLLMConfig()
 
 
-class ServiceConfig(_Section):
+class EndpointConfig(_Section):
     """An external service endpoint; an empty ``url`` means the embedded default is used."""
 
     url: str = ""
     api_key_env: str = ""
     timeout_s: float = Field(default=60.0, gt=0)
-    model: str = ""
-    voice: str = ""
 
     _url = field_validator("url")(_check_url)
     _env = field_validator("api_key_env")(_check_env_name)
@@ -194,7 +195,20 @@ class ServiceConfig(_Section):
         return bool(self.url)
 
 
-class LipsyncServiceConfig(ServiceConfig):
+class ServiceConfig(EndpointConfig):
+    """An endpoint with a model and a voice (``[services.tts]``, ``[services.image]``)."""
+
+    model: str = ""
+    voice: str = ""
+
+
+class ModelServiceConfig(EndpointConfig):
+    """An endpoint with a model (``[services.transcribe]``, ``[services.matting]``)."""
+
+    model: str = ""
+
+
+class LipsyncServiceConfig(EndpointConfig):
     """A talking-head service (``[services.lipsync]``): which job protocol it speaks, its
     longest clip, how often it is polled, and (Duix) the folder both sides see."""
 
@@ -213,10 +227,10 @@ class LipsyncServiceConfig(ServiceConfig):
 
 class ServicesConfig(_Section):
     tts: ServiceConfig = ServiceConfig()
-    transcribe: ServiceConfig = ServiceConfig()
+    transcribe: ModelServiceConfig = ModelServiceConfig()
     image: ServiceConfig = ServiceConfig()
     lipsync: LipsyncServiceConfig = LipsyncServiceConfig()
-    matting: ServiceConfig = ServiceConfig()
+    matting: ModelServiceConfig = ModelServiceConfig()
 
 
 class VoiceConfig(_Section):
