@@ -4,7 +4,8 @@
 (it opens, and every row of every table reads back), the assets root (it is writable), the
 offline models (present and verified), the embedded LLM when ``[llm] backend = "embedded"``
 (llama-cpp-python imports, the GGUF file is there; the model is not loaded) and every
-configured service (it answers an HTTP GET within 2 s; API keys are set); a configured LLM
+configured service (it answers an HTTP GET within 2 s; API keys are set; a lip-sync or matting
+service says what it offers: animates, removes backgrounds); a configured LLM
 server is asked for its models and one tiny structured answer (which mode it takes). Each
 finding is a :class:`Check` whose ``fix`` names the config key or command that repairs it.
 Nothing here prints, and no secret value is ever put into a check: only the names of
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,7 @@ def run_checks(config: Config) -> list[Check]:
         *check_models(config),
         *check_llm(config),
         *check_services(config),
+        *check_service_capabilities(config),
         *check_llm_server(config),
     ]
 
@@ -390,6 +393,35 @@ def check_services(config: Config) -> list[Check]:
         checks.append(check)
         if endpoint.key_env is not None:
             checks.append(_key_check(endpoint, where))
+    return checks
+
+
+def check_service_capabilities(config: Config) -> list[Check]:
+    """What a configured lip-sync or matting service really offers, by one cheap request to
+    what its protocol has for that (Duix's status query, HeyGen's quota, rembg's OpenAPI
+    schema), not only that its URL answers."""
+    from vidkit.backends.registry import build_animator, build_matting
+
+    services = config.services
+    wanted: list[tuple[str, str, Callable[[], object]]] = [
+        ("lipsync", services.lipsync.url, lambda: build_animator(config)),
+        ("matting", services.matting.url, lambda: build_matting(config)),
+    ]
+    checks = []
+    for name, url, build in wanted:
+        if not url:
+            continue
+        label = f"service {name} capability"
+        try:
+            backend = build()
+            capability: Callable[[], str] | None = getattr(backend, "capability", None)
+            if capability is None:  # pragma: no cover - every service backend has one
+                continue
+            checks.append(Check(label, True, str(capability())))
+        except VidkitError as exc:
+            checks.append(
+                Check(label, False, str(exc), f"fix [services.{name}] {_in_config(config)}")
+            )
     return checks
 
 

@@ -195,3 +195,26 @@ def test_capability_comes_from_each_dialect(duix: StandIn, video: Path) -> None:
         server.mode = "malformed"
         with pytest.raises(BackendError, match="not JSON"):
             _heygen_animator(server).capability()
+
+
+def test_doctor_reports_what_each_dialect_offers(
+    duix: StandIn, video: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import write_config
+    from vidkit.config import load_config
+    from vidkit.doctor import check_service_capabilities
+
+    assert duix.shared_dir is not None
+    text = f'[services.lipsync]\nurl = "{duix.url}"\nshared_dir = "{duix.shared_dir.as_posix()}"\n'
+    (check,) = check_service_capabilities(load_config(write_config(tmp_path / "d", text)))
+    assert check.ok and check.detail.startswith("animates (Duix")
+    assert duix.paths() == ["/easy/query"]
+    with stand_in(video) as server:
+        text = f'[services.lipsync]\nurl = "{server.url}"\nprotocol = "heygen"\n'
+        config = load_config(write_config(tmp_path / "h", text))
+        (check,) = check_service_capabilities(config)
+        assert check.ok and "remaining quota 3600" in check.detail
+        server.mode = "http500"
+        (check,) = check_service_capabilities(config)
+        assert not check.ok and "HTTP 500" in check.detail
+        assert check.fix.startswith("fix [services.lipsync]")

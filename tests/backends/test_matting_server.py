@@ -132,3 +132,18 @@ def test_failures_say_what_to_fix(video_stub: Path) -> None:
             RembgServerMatting(server.url).mask(photo)
     with pytest.raises(BackendError, match=r"cannot reach .*check \[services.matting\] url"):
         RembgServerMatting(server.url, timeout_s=2).mask(photo)
+
+
+def test_doctor_reports_that_the_real_server_removes_backgrounds(
+    rembg_server: str, tmp_path: Path
+) -> None:
+    from vidkit.doctor import check_service_capabilities
+
+    config = load_config(write_config(tmp_path, f'[services.matting]\nurl = "{rembg_server}"\n'))
+    (check,) = check_service_capabilities(config)
+    assert check.ok and check.detail == "removes backgrounds (model u2netp)"
+    config = load_config(
+        write_config(tmp_path / "b", f'[services.matting]\nurl = "{rembg_server}"\nmodel = "u3"\n')
+    )
+    (check,) = check_service_capabilities(config)
+    assert not check.ok and "has no model 'u3'" in check.detail
