@@ -226,6 +226,22 @@ def analyse_reference(path: Path, cache_dir: Path | None = None) -> tuple[str, V
     return sha, stats
 
 
+def pooled(parts: list[VoiceStats]) -> VoiceStats:
+    """One speaker's analyses of several recordings combined, weighted by voiced time."""
+    weights = np.array([p.voiced_s for p in parts])
+    weights = weights / weights.sum()
+    means = np.array([p.log_f0_mean for p in parts])
+    mean = float(weights @ means)
+    second = float(weights @ (np.array([p.log_f0_std for p in parts]) ** 2 + means**2))
+    envelope = weights @ np.array([p.envelope_db for p in parts])
+    return VoiceStats(
+        log_f0_mean=mean,
+        log_f0_std=float(np.sqrt(max(second - mean**2, 0.0))),
+        envelope_db=tuple(float(v) for v in envelope),
+        voiced_s=float(sum(p.voiced_s for p in parts)),
+    )
+
+
 def match(x: Floats, fs: int, target: VoiceStats) -> tuple[Floats, dict[str, float]]:
     """``x`` (float samples) reshaped toward ``target``; also what was applied."""
     pw = _pw()
@@ -301,7 +317,16 @@ class WorldMatchTTS:
         )
 
     def _analysis(self, profile: VoiceProfile) -> tuple[str, VoiceStats]:
-        path = Path(profile.reference_wav)
+        """The profile's analysis: every reference's, pooled by voiced time; the hash is the
+        first reference's (with more, a hash of all of theirs)."""
+        parts = [self._one(profile, Path(path)) for path in profile.references]
+        if len(parts) == 1:
+            return parts[0]
+        return hashlib.sha256(":".join(sha for sha, _ in parts).encode()).hexdigest(), pooled(
+            [stats for _, stats in parts]
+        )
+
+    def _one(self, profile: VoiceProfile, path: Path) -> tuple[str, VoiceStats]:
         try:
             st = path.stat()
         except OSError as exc:
