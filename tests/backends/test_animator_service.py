@@ -218,3 +218,36 @@ def test_doctor_reports_what_each_dialect_offers(
         (check,) = check_service_capabilities(config)
         assert not check.ok and "HTTP 500" in check.detail
         assert check.fix.startswith("fix [services.lipsync]")
+
+
+def test_the_registry_builds_it_and_mattes_every_frame(duix: StandIn, tmp_path: Path) -> None:
+    """Through ``[services.lipsync]``: the service's video of a person on grey is cut out by
+    the selfie segmenter, frame by frame, not given the portrait's alpha."""
+    from tests.backends import portraits
+    from tests.conftest import write_config
+    from vidkit.backends.registry import build_animator
+    from vidkit.config import load_config
+
+    assert duix.shared_dir is not None
+    person = tmp_path / "person.png"
+    import cv2
+
+    cv2.imwrite(str(person), portraits.astronaut()[::4, ::4, ::-1])
+    duix.video = tmp_path / "person.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-loop", "1", "-i", str(person),
+         "-t", "0.5", "-r", "25", "-pix_fmt", "yuv420p", "-c:v", "mpeg4", str(duix.video)],
+        check=True,
+    )  # fmt: skip
+    text = (
+        f'[services.lipsync]\nurl = "{duix.url}"\nshared_dir = "{duix.shared_dir.as_posix()}"\n'
+        "poll_s = 0.01\n"
+    )
+    animator = build_animator(load_config(write_config(tmp_path / "ws", text)))
+    assert isinstance(animator, ServiceAnimator) and isinstance(animator.dialect, DuixDialect)
+    portrait = np.full((128, 128, 4), 255, np.uint8)  # opaque: the alpha must come from matting
+    wav = _wav(tmp_path / "n.wav", 400)
+    frames = list(animator.frames(portrait, None, wav, _timings(400), FPS))  # type: ignore[arg-type]
+    assert len(frames) == frame_count(400, FPS)
+    alpha = frames[0][..., 3]
+    assert 0.1 < (alpha > 127).mean() < 0.9  # the person kept, the background cut
