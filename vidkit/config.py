@@ -208,6 +208,17 @@ class ModelServiceConfig(EndpointConfig):
     model: str = ""
 
 
+class ImageServiceConfig(EndpointConfig):
+    """Avatar generation (``[services.image]``): an empty ``url`` is the offline illustrated
+    generator; otherwise ``backend`` says which wire format the server speaks, ``model`` the
+    OpenAI model and ``workflow`` the ComfyUI API-format workflow file (empty: the shipped
+    one, with ``{{prompt}}`` and ``{{seed}}`` placeholders)."""
+
+    backend: Literal["openai", "a1111", "comfyui"] = "openai"
+    model: str = ""
+    workflow: str = ""
+
+
 class LipsyncServiceConfig(EndpointConfig):
     """A talking-head service (``[services.lipsync]``): which job protocol it speaks, its
     longest clip, how often it is polled, and (Duix) the folder both sides see."""
@@ -228,7 +239,7 @@ class LipsyncServiceConfig(EndpointConfig):
 class ServicesConfig(_Section):
     tts: ServiceConfig = ServiceConfig()
     transcribe: ModelServiceConfig = ModelServiceConfig()
-    image: ServiceConfig = ServiceConfig()
+    image: ImageServiceConfig = ImageServiceConfig()
     lipsync: LipsyncServiceConfig = LipsyncServiceConfig()
     matting: ModelServiceConfig = ModelServiceConfig()
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.animator import Animator
 from vidkit.backends.facerig import FaceRig
+from vidkit.backends.imagegen import ImageGen
 from vidkit.backends.matting import Matting
 from vidkit.backends.transcribe import Transcriber
 from vidkit.backends.tts import TTS, VoiceProfile
@@ -27,6 +28,7 @@ __all__ = [
     "build_animator",
     "build_cloning_tts",
     "build_facerig",
+    "build_imagegen",
     "build_lipsync_animator",
     "build_llm",
     "build_matting",
@@ -325,4 +327,43 @@ def build_llm(config: Config) -> LLM:
         context_tokens=cloud.context_tokens,
         policy=policy,
         structured=cloud.structured,
+    )
+
+
+def build_imagegen(config: Config) -> ImageGen:
+    """``[services.image]``: empty ``url`` is the offline illustrated generator (python_avatars
+    drawn with cairosvg); otherwise ``backend`` = ``openai``, ``a1111`` or ``comfyui``."""
+    service = config.services.image
+    if not service.url:
+        from vidkit.backends.imagegen.illustrated import IllustratedImageGen
+
+        return IllustratedImageGen()
+    purpose = "image service key ([services.image] api_key_env names the variable)"
+    key = secret(service.api_key_env, purpose=purpose) if service.api_key_env else None
+    if service.backend == "a1111":
+        from vidkit.backends.imagegen.a1111 import A1111ImageGen
+
+        return A1111ImageGen(
+            service.url, timeout_s=service.timeout_s, api_key=key, api_key_env=service.api_key_env
+        )
+    if service.backend == "comfyui":
+        from importlib.resources import files
+
+        from vidkit.backends.imagegen.comfyui import ComfyUIImageGen
+
+        if service.workflow:
+            workflow = Path(service.workflow).expanduser()
+            if not workflow.is_absolute() and config.source is not None:
+                workflow = config.source.parent / workflow
+        else:
+            workflow = Path(str(files("vidkit").joinpath("data/comfyui/portrait_workflow.json")))
+        return ComfyUIImageGen(service.url, workflow, timeout_s=service.timeout_s)
+    from vidkit.backends.imagegen.openai_images import OpenAIImageGen
+
+    return OpenAIImageGen(
+        service.url,
+        model=service.model or "dall-e-3",
+        api_key=key,
+        api_key_env=service.api_key_env,
+        timeout_s=service.timeout_s,
     )

@@ -150,3 +150,53 @@ def animate(
     typer.echo(
         f"animate  {_tag(result.cached):7} {ws.asset_path(result.video)} ({result.frames} frames)"
     )
+
+
+def avatar_generate(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The project.")],
+    prompt: Annotated[
+        str | None,
+        typer.Option("--prompt", help="Describe the presenter, e.g. 'smiling woman, glasses'."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="The first candidate's seed.")] = 0,
+    count: Annotated[int, typer.Option("--count", help="How many candidates (1..8).")] = 3,
+    pick: Annotated[
+        int | None,
+        typer.Option("--pick", help="Make this candidate (an asset id) the project's avatar."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Generate candidate avatar portraits ([services.image]; offline: illustrations), then
+    `--pick ID` one: it is cut out and rigged like a photo and becomes the avatar."""
+    from vidkit.editing.avatar_generation import adopt_candidate, generate_candidates
+    from vidkit.errors import InvalidInput
+
+    s = session(ctx)
+    ws = s.workspace()
+    if pick is not None:
+        photo, presenter = adopt_candidate(ws, slug, pick)
+        if as_json:
+            print_json({"avatar_image": photo.to_dict(), "portrait": presenter.portrait})
+        else:
+            typer.echo(f"avatar   done    asset {photo.id} (from candidate {pick})")
+        return
+    if not prompt:
+        raise InvalidInput("give --prompt to generate candidates, or --pick ID to choose one")
+
+    def show(index: int, total: int, fraction: float) -> None:
+        if not as_json and not log_settings().quiet and fraction >= 1.0:
+            typer.echo(f"candidate {index + 1}/{total} done", err=True)
+
+    made = generate_candidates(ws, slug, prompt, seed=seed, count=count, progress=show)
+    if as_json:
+        print_json({"candidates": [a.to_dict() for a in made]})
+        return
+    for asset in made:
+        meta = asset.metadata
+        kind = "illustration" if meta.get("illustration") else "image"
+        typer.echo(
+            f"{asset.id:>5}  seed {meta.get('seed')}  {meta.get('generated_by')} {kind}  "
+            f"{ws.asset_path(asset)}"
+        )
+    typer.echo(f"pick one: vidkit avatar-generate {slug} --pick ID")

@@ -343,11 +343,16 @@ class SceneGraph:
         return self._presenter_of(images[-1])
 
     def adopt_photo(
-        self, source: str | os.PathLike[str] | BinaryIO, *, filename: str | None = None
+        self,
+        source: str | os.PathLike[str] | BinaryIO,
+        *,
+        filename: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> tuple[Asset, Presenter]:
         """Make a portrait (a file, or a stream named ``filename``) the project's avatar photo
         once it has been cut out and rigged; until then it is stored as a plain ``image`` that
         no render uses, and if either stage fails it is deleted and the old photo stays.
+        ``metadata`` is added to the avatar_image's (a generated portrait's provenance, say).
         Returns the ``avatar_image`` asset and its presenter."""
         ws, slug = self.ws, self.slug
         before = {a.id for a in ws.assets(slug, kind="image")}
@@ -363,7 +368,7 @@ class SceneGraph:
                 path=staged.path,
                 sha256=staged.sha256,
                 size_bytes=staged.size_bytes,
-                metadata=staged.metadata,
+                metadata={**staged.metadata, **(metadata or {})},
             )
         finally:
             if staged.id not in before:  # the file stays while the avatar_image shares it
