@@ -1,10 +1,11 @@
 """HeyGen-style REST: the portrait is uploaded as a talking photo (``POST /v1/talking_photo``),
-the narration as an asset (``POST /v1/asset``), the video asked for with
+the narration as an MP3 asset (``POST /v1/asset``, ``audio/mpeg``), the video asked for with
 ``POST /v2/video/generate``, polled at ``GET /v1/video_status.get?video_id=`` until
 ``completed`` (then ``video_url`` is downloaded) or ``failed``. The key goes as ``X-Api-Key``."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from vidkit.backends._http import call, json_body
 from vidkit.backends.animator.service import SECTION
 from vidkit.errors import BackendError
+from vidkit.media import ffmpeg_exe
 
 __all__ = ["HeyGenDialect"]
 
@@ -66,10 +68,12 @@ class HeyGenDialect:
             ),
             "talking_photo_id",
         )  # fmt: skip
+        mp3 = work / f"{audio.stem}.mp3"  # the asset API documents audio/mpeg for audio
+        _to_mp3(audio, mp3)
         sound = self._data(
             self._json(
-                "POST", f"{self.upload_url}/v1/asset", content=audio.read_bytes(),
-                headers={"Content-Type": "audio/wav"},
+                "POST", f"{self.upload_url}/v1/asset", content=mp3.read_bytes(),
+                headers={"Content-Type": "audio/mpeg"},
             ),
             "id",
         )  # fmt: skip
@@ -112,3 +116,13 @@ class HeyGenDialect:
         out = work / "heygen.mp4"
         out.write_bytes(response.content)
         return out
+
+
+def _to_mp3(wav: Path, out: Path) -> None:
+    done = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav),
+         "-c:a", "libmp3lame", "-b:a", "128k", str(out)],
+        capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    if done.returncode != 0 or not out.is_file():
+        raise BackendError(f"ffmpeg could not encode the narration as MP3: {done.stderr[-300:]!r}")
