@@ -60,3 +60,25 @@ def test_cli_generates_then_picks(config_file: Path, workspace: Workspace) -> No
     result = runner.invoke(app, [*base, "--pick", str(candidate.id)])
     assert result.exit_code == 0, result.output
     assert workspace.assets("demo", kind="avatar_image")
+
+
+def test_http_generates_then_picks(config_file: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from vidkit.config import load_config
+    from vidkit.http import create_app
+
+    app = create_app(load_config(config_file), require_token=False)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.post("/api/projects", json={"slug": "demo", "title": "Demo"}).is_success
+        url = "/api/projects/demo/avatar/candidates"
+        bad = client.post(url, json={"prompt": "x", "count": 99})
+        assert bad.status_code == 422
+        made = client.post(url, json={"prompt": "woman with a bun", "seed": 3, "count": 1})
+        assert made.status_code == 201, made.text
+        (candidate,) = made.json()
+        assert candidate["metadata"]["illustration"] is True
+        picked = client.post(f"{url}/{candidate['id']}/pick")
+        assert picked.status_code == 200, picked.text
+        assert picked.json()["kind"] == "avatar_image"
+        assert picked.json()["metadata"]["seed"] == candidate["metadata"]["seed"]

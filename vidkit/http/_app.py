@@ -15,6 +15,7 @@ from vidkit.errors import ConfigError, InvalidInput
 from vidkit.http import (
     _routes_assets,
     _routes_author,
+    _routes_avatar,
     _routes_projects,
     _routes_recordings,
     _routes_scenes,
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(_routes_recordings.router)
     app.include_router(_routes_author.router)
     app.include_router(_routes_voices.router)
+    app.include_router(_routes_avatar.router)
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
         document_bearer(app)
