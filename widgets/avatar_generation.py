@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as w
 
 from vidkit import Workspace
-from vidkit.editing.avatar_generation import adopt_candidate, generate_candidates
+from vidkit.editing import adopt_avatar_candidate, generate_avatar_candidates
 from vidkit.model import Asset
 from widgets.errors import ErrorBox
 
@@ -63,7 +63,7 @@ class AvatarGenerator(w.VBox):  # type: ignore[misc]
         with self.message.guard():
             self.generate_button.disabled = True
             try:
-                made = generate_candidates(
+                made = generate_avatar_candidates(
                     self.ws,
                     slug,
                     self.prompt.value,
@@ -88,7 +88,7 @@ class AvatarGenerator(w.VBox):  # type: ignore[misc]
         slug = self.slug
         photo: Asset | None = None
         with self.message.guard():
-            photo, _ = adopt_candidate(self.ws, slug, asset_id)
+            photo, _ = adopt_avatar_candidate(self.ws, slug, asset_id)
             self.status.value = f"Candidate {asset_id} is now the presenter."
             self.on_changed()
         return photo

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.backends.image_servers import png_bytes
 from vidkit.cli import app
-from vidkit.editing.avatar_generation import adopt_candidate, generate_candidates
+from vidkit.editing.avatar_generation import adopt_avatar_candidate, generate_avatar_candidates
 from vidkit.errors import InvalidInput
 from vidkit.workspace import Workspace
 
@@ -18,7 +18,7 @@ from vidkit.workspace import Workspace
 def test_candidates_are_stored_and_one_becomes_the_avatar(workspace: Workspace) -> None:
     workspace.create_project("demo", "Demo")
     heard: list[tuple[int, int, float]] = []
-    made = generate_candidates(
+    made = generate_avatar_candidates(
         workspace, "demo", "smiling man with glasses", seed=4, count=2,
         progress=lambda i, n, f: heard.append((i, n, f)),
     )  # fmt: skip
@@ -29,7 +29,7 @@ def test_candidates_are_stored_and_one_becomes_the_avatar(workspace: Workspace) 
     assert (1, 2, 1.0) in heard and (0, 2, 0.0) in heard
     assert not workspace.assets("demo", kind="avatar_image")
 
-    photo, presenter = adopt_candidate(workspace, "demo", made[1].id)
+    photo, presenter = adopt_avatar_candidate(workspace, "demo", made[1].id)
     assert photo.kind == "avatar_image"
     assert photo.metadata["prompt"] == "smiling man with glasses" and photo.metadata["seed"] == 5
     assert presenter.width > 0 and presenter.rig > 0
@@ -38,15 +38,15 @@ def test_candidates_are_stored_and_one_becomes_the_avatar(workspace: Workspace) 
 def test_bad_requests_say_what_to_do(workspace: Workspace, tmp_path: Path) -> None:
     workspace.create_project("demo", "Demo")
     with pytest.raises(InvalidInput, match="describe the presenter"):
-        generate_candidates(workspace, "demo", "  ")
+        generate_avatar_candidates(workspace, "demo", "  ")
     with pytest.raises(InvalidInput, match="count must be"):
-        generate_candidates(workspace, "demo", "x", count=0)
-    (made,) = generate_candidates(workspace, "demo", "woman", count=1)
+        generate_avatar_candidates(workspace, "demo", "x", count=0)
+    (made,) = generate_avatar_candidates(workspace, "demo", "woman", count=1)
     (tmp_path / "plain.png").write_bytes(png_bytes(128))
     plain = workspace.import_asset("demo", tmp_path / "plain.png", kind="image")
     assert plain.id != made.id
     with pytest.raises(InvalidInput, match="not a generated avatar candidate"):
-        adopt_candidate(workspace, "demo", plain.id)
+        adopt_avatar_candidate(workspace, "demo", plain.id)
 
 
 def test_cli_generates_then_picks(config_file: Path, workspace: Workspace) -> None:

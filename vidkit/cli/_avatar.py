@@ -169,13 +169,13 @@ def avatar_generate(
 ) -> None:
     """Generate candidate avatar portraits ([services.image]; offline: illustrations), then
     `--pick ID` one: it is cut out and rigged like a photo and becomes the avatar."""
-    from vidkit.editing.avatar_generation import adopt_candidate, generate_candidates
+    from vidkit.editing.avatar_generation import adopt_avatar_candidate, generate_avatar_candidates
     from vidkit.errors import InvalidInput
 
     s = session(ctx)
     ws = s.workspace()
     if pick is not None:
-        photo, presenter = adopt_candidate(ws, slug, pick)
+        photo, presenter = adopt_avatar_candidate(ws, slug, pick)
         if as_json:
             print_json({"avatar_image": photo.to_dict(), "portrait": presenter.portrait})
         else:
@@ -188,7 +188,7 @@ def avatar_generate(
         if not as_json and not log_settings().quiet and fraction >= 1.0:
             typer.echo(f"candidate {index + 1}/{total} done", err=True)
 
-    made = generate_candidates(ws, slug, prompt, seed=seed, count=count, progress=show)
+    made = generate_avatar_candidates(ws, slug, prompt, seed=seed, count=count, progress=show)
     if as_json:
         print_json({"candidates": [a.to_dict() for a in made]})
         return

@@ -3,6 +3,8 @@
 - :mod:`vidkit.editing.stats` — narration statistics (words, spoken length, speaking rate);
 - :mod:`vidkit.editing.status` — which scenes are rendered, a project's last render, its
   presenter prepared ahead of the first render;
+- :mod:`vidkit.editing.avatar_generation` — candidate presenter portraits generated from a
+  prompt, one picked becomes the avatar (cutout and rig like a photo);
 - :mod:`vidkit.editing.draft` — a scene's draft preview, the render's own timeline over what
   the cache holds;
 - :mod:`vidkit.editing.recording` — scenes made from a raw recording: choose it, transcribe it,
@@ -18,6 +20,10 @@ Used by the studio widgets and notebooks; no UI imports.
 from __future__ import annotations
 
 from vidkit.cuts import REASONS
+from vidkit.editing.avatar_generation import (
+    adopt_avatar_candidate,
+    generate_avatar_candidates,
+)
 from vidkit.editing.draft import (
     PREVIEW_SIZE,
     AvatarKind,
@@ -75,9 +81,11 @@ __all__ = [
     "TranscriptWord",
     "WordRange",
     "add_voice_profile",
+    "adopt_avatar_candidate",
     "draft",
     "drop_recording",
     "estimated_ms",
+    "generate_avatar_candidates",
     "last_render",
     "narration_stats",
     "nearest_corner",

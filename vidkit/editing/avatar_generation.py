@@ -16,7 +16,7 @@ from vidkit.model import Asset
 from vidkit.pipeline import Presenter, SceneGraph
 from vidkit.workspace import Workspace
 
-__all__ = ["CandidateProgress", "adopt_candidate", "generate_candidates"]
+__all__ = ["CandidateProgress", "adopt_avatar_candidate", "generate_avatar_candidates"]
 
 CandidateProgress = Callable[[int, int, float], None]
 """Called with (candidate index from 0, count, fraction of that candidate done)."""
@@ -24,7 +24,7 @@ CandidateProgress = Callable[[int, int, float], None]
 MAX_CANDIDATES = 8
 
 
-def generate_candidates(
+def generate_avatar_candidates(
     ws: Workspace,
     slug: str,
     prompt: str,
@@ -68,7 +68,7 @@ def generate_candidates(
     return made
 
 
-def adopt_candidate(ws: Workspace, slug: str, asset_id: int) -> tuple[Asset, Presenter]:
+def adopt_avatar_candidate(ws: Workspace, slug: str, asset_id: int) -> tuple[Asset, Presenter]:
     """Make the candidate ``asset_id`` the project's avatar (cutout + rig, as for a photo);
     its provenance stays in the ``avatar_image``'s metadata."""
     candidate = ws.catalogue.asset(asset_id)

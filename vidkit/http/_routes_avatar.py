@@ -8,7 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from vidkit.editing.avatar_generation import MAX_CANDIDATES, adopt_candidate, generate_candidates
+from vidkit.editing.avatar_generation import (
+    MAX_CANDIDATES,
+    adopt_avatar_candidate,
+    generate_avatar_candidates,
+)
 from vidkit.http._deps import ERRORS, AssetId, WorkspaceDep
 from vidkit.http._schemas import AssetOut
 
@@ -32,7 +36,7 @@ def generate(slug: str, ws: WorkspaceDep, body: CandidatesIn) -> list[dict[str, 
     """K portraits (seeds ``seed``, ``seed + 1`` ...), each with a face the rig finds, stored
     as ``image`` assets whose metadata holds ``generated_by``, ``prompt``, ``seed`` and
     ``illustration`` (true for the offline generator: a drawing, not a photo)."""
-    made = generate_candidates(ws, slug, body.prompt, seed=body.seed, count=body.count)
+    made = generate_avatar_candidates(ws, slug, body.prompt, seed=body.seed, count=body.count)
     return [asset.to_dict() for asset in made]
 
 
@@ -40,5 +44,5 @@ def generate(slug: str, ws: WorkspaceDep, body: CandidatesIn) -> list[dict[str, 
 def pick(slug: str, ws: WorkspaceDep, asset_id: AssetId) -> dict[str, Any]:
     """Cut the candidate out and rig its face like a photo; it becomes the project's
     ``avatar_image`` (with the candidate's provenance in its metadata)."""
-    photo, _ = adopt_candidate(ws, slug, asset_id)
+    photo, _ = adopt_avatar_candidate(ws, slug, asset_id)
     return photo.to_dict()
