@@ -21,6 +21,7 @@ import ipywidgets as w
 from vidkit import Workspace, editing
 from vidkit.errors import NotFound
 from vidkit.model import Scene
+from widgets.avatar_generation import AvatarGenerator
 from widgets.errors import ErrorBox, describe_error
 from widgets.projects import ProjectBrowser
 from widgets.render_panel import RenderPanel
@@ -78,6 +79,13 @@ class Studio(w.VBox):  # type: ignore[misc]
         )
         self.voice_section.add_class("vk-voice-section")
         self.voice_section.selected_index = None
+        self.avatar_maker = AvatarGenerator(ws, self.message, lambda: self.refresh_status())
+        self.avatar_section = w.Accordion(
+            [self.avatar_maker],
+            titles=("Presenter: generate a portrait from a prompt (offline: an illustration)",),
+        )
+        self.avatar_section.add_class("vk-avatar-section")
+        self.avatar_section.selected_index = None
         self.back = w.Button(description="All projects", icon="arrow-left")
         self.back.add_class("vk-back")
         self.back.on_click(lambda _b: self.show_projects())
@@ -88,6 +96,7 @@ class Studio(w.VBox):  # type: ignore[misc]
                 w.HBox([self.back, self.project_title]),
                 self.script_section,
                 self.voice_section,
+                self.avatar_section,
                 self.timeline,
                 self.editor,
                 self.panel,
@@ -118,6 +127,7 @@ class Studio(w.VBox):  # type: ignore[misc]
         self.panel.show_project(slug)
         self.script.show_project(slug)
         self.voices.show_project(slug)
+        self.avatar_maker.show(slug)
         self.script_section.selected_index = None if self.timeline.scenes else 0
         self.refresh_status()
 

@@ -27,3 +27,14 @@ def test_generate_show_and_pick(tmp_path: Path) -> None:
     photo = panel.pick(made[0].id)
     assert photo is not None and photo.kind == "avatar_image" and changed == [True]
     assert ws.assets("demo", kind="avatar_image")
+
+
+def test_the_studio_has_the_panel_for_the_open_project(tmp_path: Path) -> None:
+    from widgets.studio import Studio
+
+    ws = fast_workspace(tmp_path)
+    ws.create_project("demo", "Demo")
+    studio = Studio(ws, background=False)
+    studio.open_project("demo")
+    assert studio.avatar_maker.slug == "demo"
+    assert studio.avatar_section in studio.project_view.children
