@@ -47,6 +47,9 @@ def test_bad_requests_say_what_to_do(workspace: Workspace, tmp_path: Path) -> No
     assert plain.id != made.id
     with pytest.raises(InvalidInput, match="not a generated avatar candidate"):
         adopt_avatar_candidate(workspace, "demo", plain.id)
+    workspace.create_project("other", "Other")
+    with pytest.raises(InvalidInput, match="not a generated avatar candidate"):
+        adopt_avatar_candidate(workspace, "other", made.id)
 
 
 def test_cli_generates_then_picks(config_file: Path, workspace: Workspace) -> None:

@@ -71,8 +71,8 @@ def generate_avatar_candidates(
 def adopt_avatar_candidate(ws: Workspace, slug: str, asset_id: int) -> tuple[Asset, Presenter]:
     """Make the candidate ``asset_id`` the project's avatar (cutout + rig, as for a photo);
     its provenance stays in the ``avatar_image``'s metadata."""
-    candidate = ws.catalogue.asset(asset_id)
-    if candidate.kind != "image" or not candidate.metadata.get("avatar_candidate"):
+    candidate = next((a for a in ws.assets(slug, kind="image") if a.id == asset_id), None)
+    if candidate is None or not candidate.metadata.get("avatar_candidate"):
         raise InvalidInput(
             f"asset {asset_id} is not a generated avatar candidate; list them with "
             f"`vidkit avatar-generate {slug} --prompt ...` first"
