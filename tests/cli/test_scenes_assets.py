@@ -6,6 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
+from tests.backends.portraits import astronaut, no_face
 from tests.bad_media import truncated_faststart_mp4
 from tests.cli.conftest import Cli, assert_user_error
 from vidkit.api import Workspace
@@ -56,7 +59,7 @@ def test_add_move_update_delete_scenes(cli: Cli, workspace: Workspace) -> None:
 
 
 def test_import_and_list_a_generated_video(
-    cli: Cli, workspace: Workspace, make_media: Callable[..., Path]
+    cli: Cli, workspace: Workspace, make_media: Callable[..., Path], tmp_path: Path
 ) -> None:
     workspace.create_project("demo", "Demo")
     scene = workspace.add_scene("demo", "Screen")
@@ -69,19 +72,33 @@ def test_import_and_list_a_generated_video(
     assert pick(asset["metadata"], "filename", "width") == {"filename": "clip.mp4", "width": 160}
     assert workspace.asset_path(workspace.assets("demo")[0]).stat().st_size == asset["size_bytes"]
 
-    image = cli("assets", "import", "demo", make_media("image"), "--kind", "avatar_image")
-    assert image.ok
+    portrait = tmp_path / "me.png"
+    Image.fromarray(astronaut()).save(portrait)
+    image = cli("assets", "import", "demo", portrait, "--kind", "avatar_image")
+    assert image.ok, image
     assert "avatar_image" in image.stdout
 
     listed = cli("assets", "list", "demo", "--kind", "screen_capture", "--json").json()
     assert listed == [a.to_dict() for a in workspace.assets("demo", kind="screen_capture")]
     table = cli("assets", "list", "demo").stdout.splitlines()
     assert table[0].split() == ["ID", "KIND", "SCENE", "FILE", "DURATION", "SIZE"]
-    assert [row.split()[1:4] for row in table[1:]] == [
+    imported_rows = [r for r in table[1:] if r.split()[1] in ("screen_capture", "avatar_image")]
+    assert [row.split()[1:4] for row in imported_rows] == [
         ["screen_capture", str(scene.id), "clip.mp4"],
-        ["avatar_image", "-", "still.png"],
+        ["avatar_image", "-", "me.png"],
     ]
     assert "1.5 s" in table[1]
+
+
+def test_an_avatar_photo_without_a_face_is_not_imported(
+    cli: Cli, workspace: Workspace, tmp_path: Path
+) -> None:
+    workspace.create_project("demo", "Demo")
+    coffee = tmp_path / "coffee.png"
+    Image.fromarray(no_face()).save(coffee)
+    result = cli("assets", "import", "demo", coffee, "--kind", "avatar_image")
+    assert_user_error(result, "no face found")
+    assert workspace.assets("demo", kind="avatar_image") == []
 
 
 def test_import_refuses_a_video_cut_short(cli: Cli, workspace: Workspace, tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image
 
+from tests.backends.portraits import astronaut, no_face
 from tests.bad_media import png, truncated_faststart_mp4
 from tests.http.support import RunningServer, field_errors
 
@@ -63,9 +65,7 @@ def test_list_filters_by_scene_and_kind(
     api: httpx.Client, project: str, make_media: Callable[..., Path], tmp_path: Path
 ) -> None:
     scene = api.post(f"/api/projects/{project}/scenes", json={"title": "One"}).json()
-    image = _upload(
-        api, project, make_media("image"), "avatar_image", scene_id=str(scene["id"])
-    ).json()
+    image = _upload(api, project, make_media("image"), "image", scene_id=str(scene["id"])).json()
     notes = tmp_path / "notes.md"
     notes.write_text("# notes\n", encoding="utf-8")
     document = _upload(api, project, notes, "document").json()
@@ -161,3 +161,30 @@ def test_uploads_that_cannot_be_used_are_refused(
     assert not list((store / "tmp").glob("*.part"))
     for path, *_ in cases:  # the server is shared: look for these files only
         assert not list(store.glob(f"objects/*/{hashlib.sha256(path.read_bytes()).hexdigest()}*"))
+
+
+def test_an_avatar_photo_is_the_presenter_only_once_its_face_is_found(
+    api: httpx.Client, project: str, tmp_path: Path
+) -> None:
+    base = f"/api/projects/{project}/assets"
+    portrait = tmp_path / "me.png"
+    Image.fromarray(astronaut()).save(portrait)
+    response = _upload(api, project, portrait, "avatar_image")
+    assert response.status_code == 201, response.text
+    photo = response.json()
+    assert (photo["kind"], photo["scene_id"]) == ("avatar_image", None)
+    kinds = {a["kind"] for a in api.get(base).json()}
+    assert "avatar_cutout" in kinds, "the photo was cut out before it became the presenter"
+
+    coffee = tmp_path / "coffee.png"
+    Image.fromarray(no_face()).save(coffee)
+    refused = _upload(api, project, coffee, "avatar_image")
+    assert refused.status_code == 422, refused.text
+    assert "no face found" in refused.json()["detail"][0]["msg"]
+    assert [a["id"] for a in api.get(base, params={"kind": "avatar_image"}).json()] == [photo["id"]]
+    assert api.get(base, params={"kind": "image"}).json() == [], "nothing left of the attempt"
+
+    scene = api.post(f"/api/projects/{project}/scenes", json={"title": "One"}).json()
+    per_scene = _upload(api, project, portrait, "avatar_image", scene_id=str(scene["id"]))
+    assert per_scene.status_code == 422
+    assert "whole project" in per_scene.json()["detail"][0]["msg"]

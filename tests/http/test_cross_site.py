@@ -223,3 +223,21 @@ def test_configured_hosts_and_origins_are_served(configured: RunningServer) -> N
 def test_bad_allowed_values_are_config_errors(tmp_path: Path, extra: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_config(write_config(tmp_path, f"[server]\n{extra}\n"))
+
+
+def test_the_schema_declares_the_refusals(api: httpx.Client) -> None:
+    schema = api.get("/openapi.json").json()
+    operations = [
+        (method.upper(), path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) > 20
+    for method, path, operation in operations:
+        refusal = operation["responses"].get("403")
+        assert refusal is not None, (method, path)
+        body = refusal["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/ErrorOut"}, (method, path)
+        assert ("allowed_origins" in refusal["description"]) == (
+            method in ("POST", "PUT", "PATCH", "DELETE")
+        ), (method, path)

@@ -267,7 +267,10 @@ def _ms(sample: int, rate: int) -> int:
 
 # --- a typed screen recording ----------------------------------------------------------------
 
-MARKER_MS = 300  # how long the white marker page shows before the dark editor
+# How long the white marker page shows before the dark editor, per attempt: on a loaded machine
+# Playwright's screencast can deliver its first frame after a short marker has gone, so a
+# recording without the marker is made again with a longer one.
+MARKER_MS = (400, 1500, 4000)
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><style>
 html, body { margin: 0; height: 100%; background: #fff; overflow: hidden; }
@@ -288,6 +291,8 @@ _SWITCH = """() => {
   document.getElementById('ed').focus();
   return performance.now();
 }"""
+# Resolves once the white page has been painted (two animation frames).
+_PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 _COUNTS = "() => [window.__vk.keys.length, window.__vk.inputs.length]"
 _EVENTS = "() => window.__vk"
 
@@ -332,11 +337,21 @@ def typing_recording(
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="typing-recording") as pool:
-        job = pool.submit(
-            _typing_recording, folder, script=script, size=size, chars_per_s=chars_per_s,
-            form=form,
-        )  # fmt: skip
-        return job.result()
+        for attempt, marker_ms in enumerate(MARKER_MS, start=1):
+            job = pool.submit(
+                _typing_recording, folder, script=script, size=size, chars_per_s=chars_per_s,
+                form=form, marker_ms=marker_ms,
+            )  # fmt: skip
+            try:
+                return job.result()
+            except MarkerMissing:
+                if attempt == len(MARKER_MS):
+                    raise
+        raise AssertionError("unreachable")
+
+
+class MarkerMissing(RuntimeError):
+    """The recording holds no white marker followed by the dark page (it started too late)."""
 
 
 def _typing_recording(
@@ -346,6 +361,7 @@ def _typing_recording(
     size: tuple[int, int] = (640, 360),
     chars_per_s: float = 12.0,
     form: Literal["vp8-vfr", "playwright"] = "vp8-vfr",
+    marker_ms: int = MARKER_MS[0],
 ) -> RecordedScreen:
     """Record headless Chromium typing ``script`` into a dark editor page.
 
@@ -383,7 +399,8 @@ def _typing_recording(
             )
             page = context.new_page()
             page.set_content(_PAGE)
-            time.sleep(MARKER_MS / 1000)
+            page.evaluate(_PAINTED)
+            time.sleep(marker_ms / 1000)
             switch_page = float(page.evaluate(_SWITCH))
             switch_wall = time.monotonic()
             # (index of the first keydown, of the last input event, wall-clock start and end)
@@ -508,7 +525,7 @@ def _marker_end_ms(video: Path) -> int:
             seen_white = True
         elif seen_white and frame.mean < DARK:
             return round(frame.pts_ms)
-    raise RuntimeError(f"{video.name}: no white marker followed by the dark page")
+    raise MarkerMissing(f"{video.name}: no white marker followed by the dark page")
 
 
 def _duration_ms(media: Path) -> int:

@@ -42,8 +42,11 @@ def import_asset(
     scene: Annotated[int | None, typer.Option(help="Attach it to this scene id.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Copy a file into the project's assets (media files must be readable by ffmpeg)."""
-    asset = session(ctx).workspace().import_asset(slug, file, kind=kind, scene_id=scene)
+    """Copy a file into the project's assets (media files must decode). An avatar_image
+    becomes the presenter only once it has been cut out and its face found."""
+    from vidkit.editing import import_asset
+
+    asset = import_asset(session(ctx).workspace(), slug, file, kind=kind, scene_id=scene)
     if as_json:
         print_json(asset.to_dict())
         return

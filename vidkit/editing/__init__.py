@@ -7,6 +7,8 @@
   prompt, one picked becomes the avatar (cutout and rig like a photo);
 - :mod:`vidkit.editing.draft` — a scene's draft preview, the render's own timeline over what
   the cache holds;
+- :mod:`vidkit.editing.imports` — importing a file as an asset; an avatar photo becomes the
+  presenter only once it has been cut out and rigged;
 - :mod:`vidkit.editing.recording` — scenes made from a raw recording: choose it, transcribe it,
   tighten it (pauses, fillers, restarts cut), delete and restore words by text, undo; with
   :data:`REASONS`, why a cut is made, in words.
@@ -32,6 +34,7 @@ from vidkit.editing.draft import (
     nearest_corner,
     placed_at,
 )
+from vidkit.editing.imports import import_asset
 from vidkit.editing.recording import (
     RecordingView,
     TightenReport,
@@ -86,6 +89,7 @@ __all__ = [
     "drop_recording",
     "estimated_ms",
     "generate_avatar_candidates",
+    "import_asset",
     "last_render",
     "narration_stats",
     "nearest_corner",

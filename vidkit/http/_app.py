@@ -8,6 +8,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from vidkit import __version__
 from vidkit.config import Config
@@ -22,7 +23,7 @@ from vidkit.http import (
     _routes_voices,
 )
 from vidkit.http._auth import BearerAuth, document_bearer
-from vidkit.http._cross_site import CrossSiteGuard
+from vidkit.http._cross_site import CrossSiteGuard, document_refusals
 from vidkit.http._errors import install_error_handlers
 from vidkit.http._llm import LLMSource
 from vidkit.http._schemas import Health
@@ -82,10 +83,31 @@ def create_app(
     app.include_router(_routes_avatar.router)
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
-        document_bearer(app)
+    _document(app, bearer=token is not None)
     # Added last, so it runs first: a foreign Host or Origin is refused before anything else.
     app.add_middleware(CrossSiteGuard, server=config.server)
     return app
+
+
+def _document(app: FastAPI, *, bearer: bool) -> None:
+    """The OpenAPI schema states the 403 every route can answer and, with a token, the
+    bearer scheme and its 401."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            if bearer:
+                document_bearer(schema)
+            document_refusals(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def serve(

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -67,27 +65,15 @@ class BearerAuth:
         )
 
 
-def document_bearer(app: FastAPI) -> None:
-    """Declare the bearer scheme in the OpenAPI schema, so /docs offers an Authorize button."""
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
-            components = schema.setdefault("components", {})
-            components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
-            for path, operations in schema.get("paths", {}).items():
-                for method, operation in operations.items():
-                    if path.startswith("/api/") and (method.upper(), path) not in OPEN_PATHS:
-                        operation["security"] = [{"bearer": []}]
-                        operation.setdefault("responses", {})["401"] = {
-                            "description": "Missing or wrong bearer token"
-                        }
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+def document_bearer(schema: dict[str, Any]) -> None:
+    """Declare the bearer scheme in an OpenAPI ``schema``, so /docs offers an Authorize
+    button, and the 401 on every route that needs the token."""
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if path.startswith("/api/") and (method.upper(), path) not in OPEN_PATHS:
+                operation["security"] = [{"bearer": []}]
+                operation.setdefault("responses", {})["401"] = {
+                    "description": "Missing or wrong bearer token"
+                }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.responses import JSONResponse
@@ -28,13 +29,25 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vidkit.config import ServerConfig
 
-__all__ = ["UNSAFE_METHODS", "CrossSiteGuard"]
+__all__ = ["UNSAFE_METHODS", "CrossSiteGuard", "document_refusals"]
 
 log = logging.getLogger("vidkit.http")
 
 #: Methods that change something: these need a same-site Origin (or none).
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def document_refusals(schema: dict[str, Any]) -> None:
+    """Declare in an OpenAPI ``schema`` the 403 every operation can answer: a Host this server
+    does not serve, and, on state-changing methods, another site's Origin."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            why = "Host not served by this server ([server] allowed_hosts)"
+            if method.upper() in UNSAFE_METHODS:
+                why += ", or sent by another site's page ([server] allowed_origins)"
+            operation.setdefault("responses", {})["403"] = {"description": why, "content": error}
 
 
 def _split_host(value: str) -> tuple[str, int | None] | None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
+from vidkit.editing import import_asset
 from vidkit.errors import NotFound
 from vidkit.http._deps import ERRORS, AssetId, WorkspaceDep
 from vidkit.http._schemas import ID_MAX, AssetOut
@@ -55,11 +56,13 @@ def upload_asset(
         int | None, Form(ge=1, le=ID_MAX, json_schema_extra={"type": "integer"})
     ] = None,
 ) -> dict[str, Any]:
-    """Upload a file (multipart). Media kinds must be readable audio, video or images; the
-    same content of the same kind for the same scene is stored once, and uploading it again
-    returns the existing asset."""
+    """Upload a file (multipart). Media kinds must decode as audio, video or images of usable
+    size; the same content of the same kind for the same scene is stored once, and uploading it
+    again returns the existing asset. An `avatar_image` (project-wide: no `scene_id`) becomes
+    the presenter only once it has been cut out and its face found (a few seconds); a portrait
+    with no face is a 422 and the previous photo stays."""
     filename = PurePath(file.filename or "").name or "upload"
-    asset = ws.import_stream(slug, file.file, filename=filename, kind=kind, scene_id=scene_id)
+    asset = import_asset(ws, slug, file.file, filename=filename, kind=kind, scene_id=scene_id)
     return asset.to_dict()
 
 
