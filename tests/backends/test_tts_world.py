@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +83,10 @@ class RecordingPiper(PiperTTS):
 
 @pytest.fixture(scope="module")
 def piper() -> RecordingPiper:
-    return RecordingPiper()
+    """Piper with its noise scales at 0: the same text is spoken the same way every run, so the
+    intelligibility comparison repeats exactly (with Piper's own noise it varies run to run;
+    benchmarks/voice_matching.py measures over that variation, and the realtime factor)."""
+    return RecordingPiper(noise_scale=0.0, noise_w_scale=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -101,14 +103,12 @@ def spoken(
 ) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("spoken")
     tts = wm.WorldMatchTTS(piper, reference, folder / "cache")
-    tts.fingerprint()  # the reference is analysed (and cached) here, not in the timing below
-    started = time.perf_counter()
+    tts.fingerprint()  # the reference is analysed (and cached) here
     matched = tts.synthesize(TEXT, folder / "matched.wav")
-    total_s = time.perf_counter() - started
     assert piper.last is not None
     shutil.copyfile(piper.last[0], folder / "plain.wav")  # the Piper speech that was matched
     plain = piper.last[1]
-    return {"folder": folder, "plain": plain, "matched": matched, "tts": tts, "total_s": total_s}
+    return {"folder": folder, "plain": plain, "matched": matched, "tts": tts}
 
 
 def test_fit_warp_recovers_a_known_stretch() -> None:
@@ -151,14 +151,6 @@ def test_timings_are_pipers_and_labelled_not_a_clone(
     assert matched.meta["voice_matching"] == "voice matching (approximate), not a clone"  # type: ignore[attr-defined]
     tts = spoken["tts"]
     assert isinstance(tts, wm.WorldMatchTTS) and tts.can_clone
-
-
-def test_realtime_factor_is_well_under_half(spoken: dict[str, object]) -> None:
-    """Piper and matching together, wall clock over audio length (the brief asks < 0.5; a
-    loaded 2-core machine measured ~0.15 here)."""
-    total_s, plain = spoken["total_s"], spoken["plain"]
-    assert isinstance(total_s, float) and isinstance(plain, Timings)
-    assert total_s / (plain.duration_ms / 1000) < 0.5
 
 
 def _errors(said: str, heard: list[str]) -> tuple[int, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -243,15 +242,35 @@ def test_two_catalogues_in_one_process_stay_apart(tmp_path: Path) -> None:
     assert {p.slug for p in second.projects()} == {"only-in-two"} | {f"t2-{i}" for i in range(15)}
 
 
-def _forked_child(path: str) -> None:
-    Catalogue(Path(path)).create_project(slug="from-child", title="Child")
+FORKING = textwrap.dedent(
+    """
+    import multiprocessing, sys
+    from pathlib import Path
+    from vidkit.catalogue import Catalogue
+
+    def child(path):
+        Catalogue(Path(path)).create_project(slug="from-child", title="Child")
+
+    if __name__ == "__main__":
+        path = sys.argv[1]
+        Catalogue(Path(path)).create_project(slug="from-parent", title="Parent")
+        forked = multiprocessing.get_context("fork").Process(target=child, args=(path,))
+        forked.start()
+        forked.join(timeout=60)
+        sys.exit(forked.exitcode if forked.exitcode is not None else 99)
+    """
+)
 
 
 def test_a_forked_child_makes_its_own_duckdb_instance(tmp_path: Path) -> None:
+    """A process that used the catalogue forks a child that uses it too. It runs in a process
+    of its own: forked from pytest, which by then holds threads of every library earlier tests
+    loaded, the child could hang on a lock one of them held, which says nothing about vidkit."""
     path = tmp_path / "forked.duckdb"
-    Catalogue(path).create_project(slug="from-parent", title="Parent")
-    child = multiprocessing.get_context("fork").Process(target=_forked_child, args=(str(path),))
-    child.start()
-    child.join(timeout=60)
-    assert child.exitcode == 0
+    script = tmp_path / "forking.py"
+    script.write_text(FORKING, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), str(path)], env=_env(), capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     assert {p.slug for p in Catalogue(path).projects()} == {"from-parent", "from-child"}

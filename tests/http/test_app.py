@@ -56,6 +56,11 @@ PATHS = {
     "/api/projects/{slug}/scenes/{scene_id}/revise": {"post"},
     "/api/projects/{slug}/lexicon": {"get"},
     "/api/projects/{slug}/lexicon/suggest": {"post"},
+    "/api/projects/{slug}/voices": {"get", "post"},
+    "/api/projects/{slug}/voices/{name}": {"delete"},
+    "/api/projects/{slug}/voices/{name}/use": {"post"},
+    "/api/projects/{slug}/avatar/candidates": {"post"},
+    "/api/projects/{slug}/avatar/candidates/{asset_id}/pick": {"post"},
 }
 
 

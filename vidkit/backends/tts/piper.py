@@ -96,9 +96,10 @@ class PiperTTS:
     def synthesize(self, text: str, out_wav: Path, *, voice: VoiceProfile | None = None) -> Timings:
         if voice is not None:
             raise BackendError(
-                f"the embedded Piper voice cannot clone the voice {voice.name!r}: set "
-                '[voice] backend = "openai" and point [services.tts] url at a voice-cloning '
-                "server (one that speaks the OpenAI /v1/audio/speech API)"
+                f"the embedded Piper voice cannot clone the voice {voice.name!r} by itself: "
+                "choose the voice for the project (vidkit voices use) and vidkit reshapes "
+                "Piper toward it (voice matching, approximate), or set [voice] backend to "
+                "xtts, gpt-sovits, chatterbox or elevenlabs for a cloning server (docs/voices.md)"
             )
         words = spoken_words(text)
         if not words:
