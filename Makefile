@@ -60,8 +60,11 @@ chromium: $(BIN)/.installed
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	else $(BIN)/playwright install chromium; fi
 
+# Test processes in parallel (pytest-xdist); each loads its own models, about 2 GB.
+TEST_WORKERS ?= 2
+
 unit: models chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 notebooks: models
 	$(BIN)/pytest --nbval notebooks

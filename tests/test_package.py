@@ -59,3 +59,21 @@ def test_the_render_function_survives_the_renderer_being_imported() -> None:
         "assert vidkit.render.__module__ == 'vidkit.pipeline.runner'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_wheel_ships_every_package_and_its_data() -> None:
+    """``[tool.setuptools] packages`` names every folder with an ``__init__.py`` (a package
+    left out works in the editable install of ``make`` but is missing from a wheel)."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("vidkit", "widgets")
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    assert listed == found
+    data = config["tool"]["setuptools"]["package-data"]["vidkit"]
+    for pattern in data:
+        assert list((REPO / "vidkit").glob(pattern)), f"package data {pattern!r} matches nothing"

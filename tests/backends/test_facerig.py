@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -241,3 +244,53 @@ def test_cutout_over_white_rigs_like_the_photo(rigger: MediaPipeFaceRig, rig: Ri
     found = rigger.detect(over_white)
     error = np.linalg.norm(found.landmarks[:, :2] - rig.landmarks[:, :2], axis=1)
     assert error.mean() < 2.0, error.mean()
+
+
+FORKING = """
+import multiprocessing, sys
+from tests.backends import portraits
+from vidkit.backends.facerig.mediapipe import MediaPipeFaceRig
+from vidkit.errors import BackendError
+
+rig = MediaPipeFaceRig(portraits.model("face-landmarker"))
+rig.detect(portraits.astronaut())
+
+def child(use):
+    if use:
+        try:
+            rig.detect(portraits.astronaut())
+        except BackendError as e:
+            sys.exit(f"refused: {e}")
+
+if __name__ == "__main__":
+    for use in (False, True):
+        forked = multiprocessing.get_context("fork").Process(target=child, args=(use,))
+        forked.start()
+        forked.join(timeout=60)
+        print(use, forked.exitcode, flush=True)
+        if forked.exitcode is None:
+            forked.kill()
+    rig.detect(portraits.astronaut())
+"""
+
+
+def test_a_forked_child_exits_and_refuses_the_parents_landmarker(tmp_path: Path) -> None:
+    """A process that used the rig forks (multiprocessing's default on Linux before 3.14): the
+    child inherits the landmarker but not its threads. Closing that copy at exit used to wait
+    for them forever, and using it would too: the child exits, and using it is a clear error
+    (the parent goes on using its own)."""
+    script = tmp_path / "forking.py"
+    script.write_text(FORKING, encoding="utf-8")
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        timeout=180,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "0", "True", "1"], done.stderr[-2000:]
+    assert "refused: the face landmarker was loaded before this process was forked" in done.stderr
+    assert "'spawn'" in done.stderr

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["close_with", "quiet_native_stderr"]
+from vidkit.errors import BackendError
+
+__all__ = ["close_with", "quiet_native_stderr", "refuse_inherited"]
 
 _LOCK = threading.Lock()
 _OPEN: set[weakref.finalize[Any, Any]] = set()
@@ -28,9 +30,13 @@ def close_with(owner: object, task: Any) -> weakref.finalize[Any, Any]:
     callbacks and ``__del__`` run: a task still open then fails to close with two tracebacks
     ("cannot schedule new futures after shutdown"). So open tasks are closed in the first step
     of the exit, before the thread pools go.
+
+    Only the process that opened the task closes it: a forked child inherits a copy of it but
+    not the threads it runs on, and closing the copy would wait for them forever (the child
+    would never exit); using it would wait as well (see :func:`refuse_inherited`).
     """
     global _HOOKED
-    closer = weakref.finalize(owner, task.close)
+    closer = weakref.finalize(owner, _close_in_opener, task, os.getpid())
     with _OPEN_LOCK:
         if not _HOOKED:
             # runs before concurrent.futures' own hook (registered earlier, run later)
@@ -43,6 +49,24 @@ def close_with(owner: object, task: Any) -> weakref.finalize[Any, Any]:
             _OPEN.difference_update([c for c in _OPEN if not c.alive])
             _OPEN.add(closer)
     return closer
+
+
+def refuse_inherited(closer: weakref.finalize[Any, Any] | None, what: str) -> None:
+    """Refuse to use a task that a parent process opened before it forked this one: its
+    threads did not come along, so it would wait forever (mediapipe cannot be set up again in
+    such a child either)."""
+    found = closer.peek() if closer is not None else None
+    if found is not None and found[2][1] != os.getpid():
+        raise BackendError(
+            f"the {what} was loaded before this process was forked from its parent, and "
+            "mediapipe cannot run in a forked copy: start worker processes with "
+            "multiprocessing's 'spawn' method (as vidkit's renderer does)"
+        )
+
+
+def _close_in_opener(task: Any, pid: int) -> None:
+    if os.getpid() == pid:
+        task.close()
 
 
 def _close_open_tasks() -> None:

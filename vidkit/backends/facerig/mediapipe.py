@@ -28,7 +28,7 @@ import numpy.typing as npt
 from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
-from vidkit.backends._native import close_with, quiet_native_stderr
+from vidkit.backends._native import close_with, quiet_native_stderr, refuse_inherited
 from vidkit.backends.facerig import Rig
 from vidkit.errors import BackendError, InvalidInput
 from vidkit.imaging import check_rgb
@@ -198,6 +198,7 @@ class MediaPipeFaceRig(Closing):
         return faces
 
     def _get_landmarker(self) -> Any:
+        refuse_inherited(self._closer, "face landmarker")
         if self._landmarker is None:
             if not self.model_path.is_file():
                 raise BackendError(

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
-from vidkit.backends._native import close_with, quiet_native_stderr
+from vidkit.backends._native import close_with, quiet_native_stderr, refuse_inherited
 from vidkit.errors import BackendError
 from vidkit.imaging import check_rgb
 
@@ -71,6 +71,7 @@ class MediaPipeSelfieMatting(Closing):
             self._closer = None
 
     def _get_segmenter(self) -> Any:
+        refuse_inherited(self._closer, "selfie segmenter")
         if self._segmenter is None:
             if not self.model_path.is_file():
                 raise BackendError(
