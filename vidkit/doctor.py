@@ -4,12 +4,12 @@
 (it opens, and every row of every table reads back), the assets root (it is writable), the
 offline models (present and verified), the embedded LLM when ``[llm] backend = "embedded"``
 (llama-cpp-python imports, the GGUF file is there; the model is not loaded) and every
-configured service (it answers an HTTP GET within 2 s; API keys are set; a lip-sync or matting
-service says what it offers: animates, removes backgrounds); a configured LLM
-server is asked for its models and one tiny structured answer (which mode it takes). Each
-finding is a :class:`Check` whose ``fix`` names the config key or command that repairs it.
-Nothing here prints, and no secret value is ever put into a check: only the names of
-environment variables.
+configured service (it answers an HTTP GET within 2 s; API keys are set; a lip-sync, matting,
+image or voice-cloning service says what it offers: animates, removes backgrounds, generates
+images, clones voices); a configured LLM server is asked for its models and one tiny
+structured answer (which mode it takes). Each finding is a :class:`Check` whose ``fix`` names
+the config key or command that repairs it. Nothing here prints, and no secret value is ever
+put into a check: only the names of environment variables.
 """
 
 from __future__ import annotations
@@ -396,33 +396,52 @@ def check_services(config: Config) -> list[Check]:
     return checks
 
 
+#: The ``[voice] backend`` values that clone from a reference, at ``[services.tts]``.
+CLONING_BACKENDS = ("xtts", "gpt-sovits", "chatterbox", "elevenlabs")
+
+
 def check_service_capabilities(config: Config) -> list[Check]:
-    """What a configured lip-sync or matting service really offers, by one cheap request to
-    what its protocol has for that (Duix's status query, HeyGen's quota, rembg's OpenAPI
-    schema), not only that its URL answers."""
-    from vidkit.backends.registry import build_animator, build_matting
+    """What each configured lip-sync, matting, image or voice-cloning service really offers,
+    by one cheap read-only request to what its protocol has for that (Duix's status query,
+    HeyGen's quota, rembg's OpenAPI schema, the image server's models or checkpoints, the
+    cloning server's languages, health or plan), not only that its URL answers. The requests
+    run in parallel."""
+    wanted = _capability_services(config)
+    if not wanted:
+        return []
+    where = _in_config(config)
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        found = list(pool.map(lambda w: _capability(w[0], w[1], where), wanted))
+    return [check for check in found if check is not None]
+
+
+def _capability_services(config: Config) -> list[tuple[str, Callable[[], object]]]:
+    """(section name, how to build its backend) for each service with a capability query: the
+    offline defaults (no url) and a ``[services.tts]`` that only speaks (``openai``) have none."""
+    from vidkit.backends import registry
 
     services = config.services
-    wanted: list[tuple[str, str, Callable[[], object]]] = [
-        ("lipsync", services.lipsync.url, lambda: build_animator(config)),
-        ("matting", services.matting.url, lambda: build_matting(config)),
-    ]
-    checks = []
-    for name, url, build in wanted:
-        if not url:
-            continue
-        label = f"service {name} capability"
-        try:
-            backend = build()
-            capability: Callable[[], str] | None = getattr(backend, "capability", None)
-            if capability is None:  # pragma: no cover - every service backend has one
-                continue
-            checks.append(Check(label, True, str(capability())))
-        except VidkitError as exc:
-            checks.append(
-                Check(label, False, str(exc), f"fix [services.{name}] {_in_config(config)}")
-            )
-    return checks
+    wanted: list[tuple[str, Callable[[], object]]] = []
+    if services.lipsync.url:
+        wanted.append(("lipsync", lambda: registry.build_animator(config)))
+    if services.matting.url:
+        wanted.append(("matting", lambda: registry.build_matting(config)))
+    if services.image.url:
+        wanted.append(("image", lambda: registry.build_imagegen(config)))
+    if services.tts.url and config.voice.backend in CLONING_BACKENDS:
+        wanted.append(("tts", lambda: registry.build_cloning_tts(config)))
+    return wanted
+
+
+def _capability(name: str, build: Callable[[], object], where: str) -> Check | None:
+    label = f"service {name} capability"
+    try:
+        capability: Callable[[], str] | None = getattr(build(), "capability", None)
+        if capability is None:  # pragma: no cover - every service backend has one
+            return None
+        return Check(label, True, str(capability()))
+    except VidkitError as exc:
+        return Check(label, False, str(exc), f"fix [services.{name}] {where}")
 
 
 def _key_check(endpoint: _Endpoint, where: str) -> Check:

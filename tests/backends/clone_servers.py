@@ -3,9 +3,16 @@ GPT-SoVITS api_v2, Chatterbox-TTS-API, ElevenLabs), speaking with Piper.
 
 The first path segment picks a misbehaviour: ``/ok/...`` normal, ``/500/...``, ``/401/...``,
 ``/slow/...`` (sleeps ``slow_s``), ``/garbage/...`` (200 with a body that is not audio),
-``/malformed/...`` (``/v1/voices/add`` answers JSON without ``voice_id``), ``/noupload/...``
-(the XTTS server has no ``/upload_sample``). Every request is recorded: route, headers, JSON
-body or form fields, and uploaded files (field -> list of bytes).
+``/malformed/...`` (``/v1/voices/add`` answers JSON without ``voice_id``, and the read-only
+routes answer JSON without the fields they document), ``/noupload/...`` (the XTTS server has
+no ``/upload_sample``), ``/noload/...`` (Chatterbox failed to load its model). Every request is
+recorded: route, headers, JSON body or form fields, and uploaded files (field -> list of bytes).
+
+The read-only routes ``vidkit doctor`` asks, as the real servers answer them: xtts-api-server
+``GET /languages`` (``{"languages": {name: code}}``), GPT-SoVITS api_v2 ``GET /tts`` without a
+reference (400 ``{"message": "ref_audio_path is required"}``), Chatterbox-TTS-API ``GET
+/health`` and ElevenLabs ``GET /v1/user/subscription`` (``KEY``: a plan that clones;
+``FREE_KEY``: one that cannot).
 """
 
 from __future__ import annotations
@@ -20,10 +27,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
+from urllib.parse import parse_qsl
 
 from tests.backends.tts_doubles import shared_piper
 
 KEY = "el-test-key"
+FREE_KEY = "el-free-key"
+
+LANGUAGES = {"English": "en", "German": "de", "French": "fr", "Japanese": "ja"}
+HEALTH = {
+    "status": "ready",
+    "model_loaded": True,
+    "device": "cpu",
+    "config": {"max_chunk_length": 280},
+    "initialization_state": "ready",
+    "initialization_error": None,
+}
 
 
 @dataclass
@@ -39,8 +58,6 @@ def _parse_form(content_type: str, body: bytes) -> tuple[dict[str, str], dict[st
     form: dict[str, str] = {}
     files: dict[str, list[bytes]] = {}
     if content_type.startswith("application/x-www-form-urlencoded"):
-        from urllib.parse import parse_qsl
-
         return dict(parse_qsl(body.decode())), files
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
@@ -102,6 +119,20 @@ class CloneServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:
+                _, mode, rest = self.path.split("/", 2)
+                route, _, query = ("/" + rest).partition("?")
+                seen = Seen(route, {k.lower(): v for k, v in self.headers.items()})
+                seen.form = dict(parse_qsl(query))
+                server.seen.append(seen)
+                if mode == "garbage":
+                    self._reply(200, b"<html>a proxy's page</html>", "text/html")
+                elif mode == "500":
+                    self._reply(500, b'{"detail": "CUDA out of memory"}')
+                else:
+                    status, answer = _read_only(route, mode, seen)
+                    self._reply(status, json.dumps(answer).encode())
+
             def do_POST(self) -> None:
                 _, mode, route = self.path.split("/", 2)
                 route = "/" + route
@@ -152,3 +183,35 @@ class CloneServer:
                 return self._reply(200, server._speech(text), "audio/wav")
 
         return Handler
+
+
+def _read_only(route: str, mode: str, seen: Seen) -> tuple[int, Any]:
+    """The answer of a read-only route: (status, JSON)."""
+    if mode == "malformed":
+        return 200, {"unexpected": True}
+    if route == "/languages":
+        return 200, {"languages": LANGUAGES}
+    if route == "/tts":  # api_v2 lower()s both languages before it checks the reference
+        if "text_lang" not in seen.form or "prompt_lang" not in seen.form:
+            return 500, "Internal Server Error"
+        return 400, {"message": "ref_audio_path is required"}
+    if route == "/health":
+        if mode == "noload":
+            return 200, {
+                **HEALTH, "model_loaded": False, "initialization_state": "error",
+                "initialization_error": "CUDA out of memory",
+            }  # fmt: skip
+        return 200, HEALTH
+    if route == "/v1/user/subscription":
+        key = seen.headers.get("xi-api-key")
+        if key not in (KEY, FREE_KEY):
+            return 401, {"detail": {"status": "invalid_api_key"}}
+        return 200, {
+            "tier": "creator" if key == KEY else "free",
+            "character_count": 1200,
+            "character_limit": 100000 if key == KEY else 10000,
+            "can_use_instant_voice_cloning": key == KEY,
+            "can_use_professional_voice_cloning": key == KEY,
+            "status": "active",
+        }
+    return 404, {"detail": "Not Found"}

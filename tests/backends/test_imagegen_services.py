@@ -1,6 +1,7 @@
 """The image services against loopback stand-ins speaking their wire formats: OpenAI
 ``/v1/images/generations``, AUTOMATIC1111 ``/sdapi/v1/txt2img`` and ComfyUI (``/prompt``,
-``/history/{id}``, ``/view``, progress over ``/ws``), including their failures."""
+``/history/{id}``, ``/view``, progress over ``/ws``), including their failures; and what each
+says it can do (``capability()``, for ``vidkit doctor``) from its read-only query."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.backends.image_servers import json_reply, png_b64, png_bytes, serve
+from tests.backends.image_servers import (
+    comfy_checkpoints,
+    json_reply,
+    png_b64,
+    png_bytes,
+    read_only_routes,
+    serve,
+)
 from tests.conftest import write_config
 from vidkit.backends import registry
 from vidkit.backends.imagegen.a1111 import A1111ImageGen
@@ -184,6 +192,108 @@ def test_config_workflow_is_read_relative_to_the_config(tmp_path: Path) -> None:
     assert (
         isinstance(gen, ComfyUIImageGen) and gen.workflow["1"]["inputs"]["text"] == "{{prompt}} x"
     )
+
+
+def test_openai_capability_says_whether_the_model_is_listed() -> None:
+    with serve(read_only_routes()) as server:
+        gen = OpenAIImageGen(server.url, model="dall-e-3", api_key="k", timeout_s=5)
+        assert gen.capability() == "generates images (OpenAI-compatible API, model dall-e-3 listed)"
+        assert [(m, p, h["Authorization"]) for m, p, _, h in server.seen] == [
+            ("GET", "/v1/models", "Bearer k")
+        ]
+        with pytest.raises(
+            BackendError,
+            match=r"does not list model 'flux' \(it lists: dall-e-3, gpt-image-1\); "
+            r"set \[services.image\] model",
+        ):
+            OpenAIImageGen(server.url, model="flux", timeout_s=5).capability()
+
+
+def test_a1111_capability_lists_the_checkpoints() -> None:
+    with serve(read_only_routes()) as server:
+        gen = A1111ImageGen(server.url, timeout_s=5)
+        assert gen.capability() == (
+            "generates images (AUTOMATIC1111/Forge, checkpoints sd_xl_base_1.0, dreamshaper_8)"
+        )
+        assert server.seen[0][1] == "/sdapi/v1/sd-models"
+        server.routes["GET /sdapi/v1/sd-models"] = lambda p, b: json_reply([])
+        with pytest.raises(BackendError, match="has no checkpoints"):
+            gen.capability()
+        del server.routes["GET /sdapi/v1/sd-models"]
+        with pytest.raises(BackendError, match=r"404 Not Found.*started with --api"):
+            gen.capability()
+
+
+def test_comfyui_capability_finds_the_workflows_checkpoint(tmp_path: Path) -> None:
+    mine = tmp_path / "sdxl.json"
+    mine.write_text(WORKFLOW.read_text().replace("v1-5-pruned-emaonly", "sd_xl_base_1.0"))
+    missing = tmp_path / "flux.json"
+    missing.write_text(WORKFLOW.read_text().replace("v1-5-pruned-emaonly", "flux1-dev"))
+    with serve(read_only_routes()) as server:
+        shipped = ComfyUIImageGen(server.url, WORKFLOW, timeout_s=5)
+        assert shipped.capability() == (
+            "generates images (ComfyUI, checkpoint v1-5-pruned-emaonly.safetensors present)"
+        )
+        assert server.seen[0][1] == "/object_info/CheckpointLoaderSimple"
+        assert (
+            "sd_xl_base_1.0.safetensors present"
+            in ComfyUIImageGen(server.url, mine, timeout_s=5).capability()
+        )
+        with pytest.raises(
+            BackendError,
+            match=r"has no checkpoint 'flux1-dev.safetensors' \(it has: sd_xl_base_1.0"
+            r".*models/checkpoints.*\[services.image\] workflow",
+        ):
+            ComfyUIImageGen(server.url, missing, timeout_s=5).capability()
+        combo = {"input": {"required": {"ckpt_name": ["COMBO", {"options": ["flux1-dev"]}]}}}
+        server.routes["GET /object_info/CheckpointLoaderSimple"] = lambda p, b: json_reply(
+            {"CheckpointLoaderSimple": combo}
+        )
+        with pytest.raises(BackendError, match=r"\(it has: flux1-dev\)"):
+            shipped.capability()
+
+
+def test_comfyui_capability_without_a_checkpoint_loader_lists_what_it_has(
+    tmp_path: Path,
+) -> None:
+    unet = tmp_path / "unet.json"
+    unet.write_text(
+        '{"1": {"class_type": "UNETLoader", "inputs": {"t": "{{prompt}}", "s": "{{seed}}"}}}'
+    )
+    many = [f"model-{i}.safetensors" for i in range(8)]
+    with serve(
+        {"GET /object_info/CheckpointLoaderSimple": lambda p, b: comfy_checkpoints(*many)}
+    ) as server:
+        assert ComfyUIImageGen(server.url, unet, timeout_s=5).capability() == (
+            "generates images (ComfyUI, checkpoints model-0.safetensors, model-1.safetensors, "
+            "model-2.safetensors, model-3.safetensors, model-4.safetensors, "
+            "model-5.safetensors, ... (8 in all))"
+        )
+
+
+GENERATORS: list[Any] = [
+    lambda url: OpenAIImageGen(url, timeout_s=5),
+    lambda url: A1111ImageGen(url, timeout_s=5),
+    lambda url: ComfyUIImageGen(url, WORKFLOW, timeout_s=5),
+]
+
+
+@pytest.mark.parametrize("make", GENERATORS, ids=["openai", "a1111", "comfyui"])
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (json_reply({"detail": "CUDA out of memory"}, 500), r"failed \(HTTP 500\): CUDA out"),
+        (json_reply({"detail": "no"}, 401), r"HTTP 401.*\[services.image\] api_key_env"),
+        ((200, b"<html>a proxy</html>", "text/html"), "not JSON"),
+        (json_reply({"unexpected": True}), r"without (a data list|a list|its ckpt_name)"),
+    ],
+    ids=["500", "401", "not-json", "malformed"],
+)
+def test_capability_failures_name_the_section(make: Any, reply: Any, message: str) -> None:
+    routes = {key: (lambda p, b: reply) for key in read_only_routes()}
+    with serve(routes) as server, pytest.raises(BackendError, match=message) as info:
+        make(server.url).capability()
+    assert "[services.image]" in str(info.value)
 
 
 def test_config_unknown_backend_names_the_key(tmp_path: Path) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.backends.clone_servers import KEY, CloneServer
+from tests.backends.clone_servers import FREE_KEY, KEY, CloneServer
 from tests.backends.tts_doubles import shared_piper
 from tests.conftest import write_config
 from vidkit.audio import wav_info
@@ -186,6 +187,71 @@ def test_fingerprint_follows_the_reference_content(reference: Path, tmp_path: Pa
     b = ChatterboxTTS("http://127.0.0.1:9", voice=profile(other)).fingerprint()
     assert a != b
     assert a == ChatterboxTTS("http://127.0.0.1:9", voice=profile(reference)).fingerprint()
+
+
+def test_each_service_says_it_clones_from_its_read_only_route(
+    server: CloneServer, tmp_path: Path
+) -> None:
+    url = server.url()
+    before = len(server.seen)
+    assert XttsTTS(url).capability() == (
+        "clones voices (xtts-api-server, languages en, de, fr, ja)"
+    )
+    sovits = GptSovitsTTS(url, shared_dir=tmp_path / "voices")
+    assert sovits.capability() == (
+        f"clones voices (GPT-SoVITS api_v2, references shared through {tmp_path / 'voices'})"
+    )
+    assert ChatterboxTTS(url + "/v1").capability() == (
+        "clones voices (Chatterbox TTS API, model loaded on cpu)"
+    )
+    assert elevenlabs(url, tmp_path).capability() == (
+        "clones voices (ElevenLabs instant voice cloning, creator plan, 1200 of 100000 "
+        "characters used)"
+    )
+    seen = server.seen[before:]
+    assert [s.route for s in seen] == ["/languages", "/tts", "/health", "/v1/user/subscription"]
+    assert seen[1].form == {"text_lang": "en", "prompt_lang": "en"}  # and no reference
+    assert seen[3].headers["xi-api-key"] == KEY
+    assert not (tmp_path / "voices").exists()  # nothing was shared, nothing synthesized
+
+
+def test_elevenlabs_key_without_cloning_or_a_wrong_key(server: CloneServer, tmp_path: Path) -> None:
+    with pytest.raises(
+        BackendError, match=r"VIDKIT_EL_KEY is on the 'free' plan, which cannot clone voices"
+    ):
+        elevenlabs(server.url(), tmp_path, key=FREE_KEY).capability()
+    with pytest.raises(BackendError, match=r"HTTP 401.*\[services.tts\] api_key_env"):
+        elevenlabs(server.url(), tmp_path, key="wrong").capability()
+
+
+def test_chatterbox_that_could_not_load_its_model(server: CloneServer) -> None:
+    with pytest.raises(BackendError, match="could not load its model: CUDA out of memory"):
+        ChatterboxTTS(server.url("noload")).capability()
+
+
+CAPABLE: list[Any] = [
+    XttsTTS,
+    lambda url: GptSovitsTTS(url, shared_dir=Path("voices")),
+    ChatterboxTTS,
+    lambda url: ElevenLabsTTS(url, api_key=KEY, ids_file=Path("ids.json")),
+]
+
+
+@pytest.mark.parametrize("make", CAPABLE, ids=["xtts", "gpt-sovits", "chatterbox", "elevenlabs"])
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("500", r"failed \(HTTP 500\): CUDA out of memory"),
+        ("garbage", "not JSON"),
+        ("malformed", r"without|not api_v2's 'ref_audio_path is required'"),
+    ],
+)
+def test_capability_failures_name_the_service(
+    make: Any, mode: str, message: str, server: CloneServer
+) -> None:
+    with pytest.raises(BackendError, match=message) as info:
+        make(server.url(mode)).capability()
+    assert "[services.tts] url" in str(info.value)
 
 
 CONFIGS = """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import socket
 import subprocess
@@ -237,3 +238,129 @@ def test_llama_cpp_that_fails_or_crashes_on_import(
         "importing llama_cpp crashed (SIGILL): its build does not run on this machine"
     )
     assert "~/.cache/vidkit/wheels" in crashed.fix and "`make models`" in crashed.fix
+
+
+# what image and voice-cloning services can do --------------------------------------------------
+
+
+def _capabilities(config: Config) -> dict[str, Check]:
+    from vidkit.doctor import check_service_capabilities
+
+    return by_name(check_service_capabilities(config))
+
+
+IMAGE_LINES = {
+    "openai": "generates images (OpenAI-compatible API, model dall-e-3 listed)",
+    "a1111": "generates images (AUTOMATIC1111/Forge, checkpoints sd_xl_base_1.0, dreamshaper_8)",
+    "comfyui": "generates images (ComfyUI, checkpoint v1-5-pruned-emaonly.safetensors present)",
+}
+
+
+@pytest.mark.parametrize("backend", sorted(IMAGE_LINES))
+def test_an_image_service_says_what_it_generates(tmp_path: Path, backend: str) -> None:
+    from tests.backends.image_servers import json_reply, read_only_routes, serve
+
+    with serve(read_only_routes()) as server:
+        text = f'[services.image]\nurl = "{server.url}"\nbackend = "{backend}"\n'
+        config = config_with(tmp_path, text)
+        assert _capabilities(config)["service image capability"] == Check(
+            "service image capability", True, IMAGE_LINES[backend]
+        )
+        for reply, seen in [
+            (json_reply({"detail": "CUDA out of memory"}, 500), "HTTP 500"),
+            (json_reply({"unexpected": True}), "without"),
+        ]:
+            server.routes = {key: (lambda p, b, r=reply: r) for key in read_only_routes()}
+            check = _capabilities(config)["service image capability"]
+            assert not check.ok and seen in check.detail, check
+            assert check.fix == f"fix [services.image] in {config.source}"
+
+
+def test_the_offline_image_generator_needs_no_capability_check(tmp_path: Path) -> None:
+    assert _capabilities(config_with(tmp_path, '[services.image]\nbackend = "comfyui"\n')) == {}
+
+
+TTS_LINES = {
+    "xtts": "clones voices (xtts-api-server, languages en, de, fr, ja)",
+    "gpt-sovits": "clones voices (GPT-SoVITS api_v2, references shared through ",
+    "chatterbox": "clones voices (Chatterbox TTS API, model loaded on cpu)",
+    "elevenlabs": "clones voices (ElevenLabs instant voice cloning, creator plan, ",
+}
+
+
+def _tts_config(tmp_path: Path, backend: str, url: str) -> Config:
+    shared = 'shared_dir = "voices"\n' if backend == "gpt-sovits" else ""
+    text = (
+        f'[voice]\nbackend = "{backend}"\n{shared}'
+        f'[services.tts]\nurl = "{url}"\napi_key_env = "VIDKIT_EL_KEY"\n'
+    )
+    return config_with(tmp_path / backend, text)
+
+
+@pytest.mark.parametrize("backend", sorted(TTS_LINES))
+def test_a_cloning_service_says_it_clones(
+    tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.backends.clone_servers import KEY, CloneServer
+
+    monkeypatch.setenv("VIDKIT_EL_KEY", KEY)
+    with CloneServer() as server:
+        check = _capabilities(_tts_config(tmp_path, backend, server.url()))[
+            "service tts capability"
+        ]
+        assert check.ok and check.detail.startswith(TTS_LINES[backend]), check
+        for mode, seen in [
+            ("500", "HTTP 500"),
+            ("malformed", "api_v2" if "sovits" in backend else "without"),
+        ]:
+            config = _tts_config(tmp_path / mode, backend, server.url(mode))
+            check = _capabilities(config)["service tts capability"]
+            assert not check.ok and seen in check.detail, check
+            assert check.fix == f"fix [services.tts] in {config.source}"
+
+
+def test_an_elevenlabs_key_without_cloning_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.backends.clone_servers import FREE_KEY, CloneServer
+
+    monkeypatch.setenv("VIDKIT_EL_KEY", FREE_KEY)
+    with CloneServer() as server:
+        check = _capabilities(_tts_config(tmp_path, "elevenlabs", server.url()))[
+            "service tts capability"
+        ]
+    assert not check.ok
+    assert "VIDKIT_EL_KEY is on the 'free' plan, which cannot clone voices" in check.detail
+    assert FREE_KEY not in repr(check)
+
+
+def test_a_speech_service_that_does_not_clone_has_no_capability_check(tmp_path: Path) -> None:
+    text = '[voice]\nbackend = "openai"\n[services.tts]\nurl = "http://127.0.0.1:9/v1"\n'
+    assert _capabilities(config_with(tmp_path, text)) == {}
+
+
+def test_vidkit_doctor_prints_what_the_services_can_do(tmp_path: Path) -> None:
+    from tests.backends.clone_servers import CloneServer
+    from tests.backends.image_servers import read_only_routes, serve
+    from tests.cli.conftest import run_cli
+
+    with serve(read_only_routes()) as images, CloneServer() as voices:
+        extra = (
+            f'[services.image]\nurl = "{images.url}"\nbackend = "comfyui"\n'
+            f'[voice]\nbackend = "xtts"\n[services.tts]\nurl = "{voices.url()}"\n'
+        )
+        config = write_config(tmp_path / "ws", extra)
+        text = run_cli("-c", config, "doctor")
+        checks = {
+            c["name"]: c for c in json.loads(run_cli("-c", config, "doctor", "--json").stdout)
+        }
+    flat = " ".join(text.stdout.split())
+    assert "ok service image capability generates images (ComfyUI, checkpoint" in flat
+    assert "ok service tts capability clones voices (xtts-api-server, languages en" in flat
+    assert checks["service image capability"] == {
+        "name": "service image capability",
+        "ok": True,
+        "detail": IMAGE_LINES["comfyui"],
+        "fix": "",
+    }
+    assert checks["service tts capability"]["detail"] == TTS_LINES["xtts"]

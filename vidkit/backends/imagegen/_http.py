@@ -8,6 +8,8 @@ from typing import Any
 
 from vidkit.errors import BackendError
 
+SECTION = "[services.image]"
+
 
 def request_json(method: str, url: str, *, service: str, timeout_s: float, **kwargs: Any) -> Any:
     """``method url`` and its JSON body; every failure is a :class:`BackendError` that names
@@ -32,6 +34,16 @@ class _Reply:
                 f"{self._service} at {self._url} answered with a body that is not JSON; "
                 "check that the URL points at the service itself"
             ) from exc
+
+
+def probe(url: str, *, where: str, timeout_s: float, **kwargs: Any) -> Any:
+    """One cheap read-only ``GET url`` for ``vidkit doctor``: its JSON answer. Failures are
+    :class:`BackendError` messages from the shared mapping, naming ``[services.image]``."""
+    from vidkit.backends._http import PROBE_TIMEOUT_S, call, json_value
+
+    timeout = min(timeout_s, PROBE_TIMEOUT_S)
+    response = call("GET", url, where=where, section=SECTION, timeout_s=timeout, **kwargs)
+    return json_value(response, where)
 
 
 def request_bytes(url: str, *, service: str, timeout_s: float, **kwargs: Any) -> bytes:

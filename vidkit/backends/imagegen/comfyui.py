@@ -3,7 +3,8 @@
 ``GET /history/{prompt_id}``; the first output image is fetched with ``GET /view``.
 
 The workflow (ComfyUI's "Save (API Format)") has the placeholders ``{{prompt}}`` (inside any
-string) and ``{{seed}}`` (a whole string, replaced by the number)."""
+string) and ``{{seed}}`` (a whole string, replaced by the number). ``vidkit doctor`` reads the
+checkpoints ComfyUI has from ``GET /object_info/CheckpointLoaderSimple``."""
 
 from __future__ import annotations
 
@@ -14,13 +15,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from vidkit.backends._http import listed, shown_url
 from vidkit.backends.imagegen import GeneratedImage, Progress
-from vidkit.backends.imagegen._http import check_image, request_bytes, request_json
+from vidkit.backends.imagegen._http import (
+    SECTION,
+    check_image,
+    probe,
+    request_bytes,
+    request_json,
+)
 from vidkit.errors import BackendError, ConfigError
 
 __all__ = ["ComfyUIImageGen", "fill_workflow", "load_workflow"]
 
 SERVICE = "ComfyUI"
+LOADER = "CheckpointLoaderSimple"
 
 
 def load_workflow(path: Path) -> dict[str, Any]:
@@ -50,6 +59,31 @@ def fill_workflow(workflow: Any, prompt: str, seed: int) -> Any:
     if isinstance(workflow, str):
         return workflow.replace("{{prompt}}", prompt)
     return workflow
+
+
+def checkpoint_names(answer: Any) -> list[str] | None:
+    """The ``ckpt_name`` choices in an ``/object_info/CheckpointLoaderSimple`` answer,
+    ``{"CheckpointLoaderSimple": {"input": {"required": {"ckpt_name": [[names], {...}]}}}}``
+    (or the newer ``["COMBO", {"options": [names]}]``); None if it has none."""
+    try:
+        spec = answer[LOADER]["input"]["required"]["ckpt_name"]
+    except (KeyError, TypeError, IndexError):
+        return None
+    choices = spec[0] if isinstance(spec, list) and spec else None
+    if choices == "COMBO" and len(spec) > 1 and isinstance(spec[1], dict):
+        choices = spec[1].get("options")
+    return [str(c) for c in choices] if isinstance(choices, list) else None
+
+
+def workflow_checkpoints(workflow: dict[str, Any]) -> list[str]:
+    """The checkpoints the workflow's CheckpointLoaderSimple nodes load."""
+    names = []
+    for node in workflow.values():
+        inputs = node.get("inputs") if isinstance(node, dict) else None
+        name = inputs.get("ckpt_name") if isinstance(inputs, dict) else None
+        if isinstance(name, str) and node.get("class_type") == LOADER and name not in names:
+            names.append(name)
+    return names
 
 
 class ComfyUIImageGen:
@@ -112,6 +146,28 @@ class ComfyUIImageGen:
         if progress is not None:
             progress(1.0)
         return GeneratedImage(png, self.name, prompt, seed)
+
+    def capability(self) -> str:
+        """The checkpoints ComfyUI can load (``GET /object_info/CheckpointLoaderSimple``, which
+        runs nothing), and whether the workflow's are among them."""
+        where = f"{SERVICE} server at {SECTION} url {shown_url(self.url)}"
+        answer = probe(f"{self.url}/object_info/{LOADER}", where=where, timeout_s=self.timeout_s)
+        names = checkpoint_names(answer)
+        if names is None:
+            raise BackendError(
+                f"the {where} answered /object_info/{LOADER} without its ckpt_name choices; "
+                "is it ComfyUI?"
+            )
+        wanted = workflow_checkpoints(self.workflow)
+        missing = [name for name in wanted if name not in names]
+        if missing:
+            raise BackendError(
+                f"the {where} has no checkpoint {missing[0]!r} (it has: {listed(names)}); put "
+                f"it in ComfyUI's models/checkpoints, or change ckpt_name in {SECTION} workflow"
+            )
+        if wanted:
+            return f"generates images (ComfyUI, checkpoint {', '.join(wanted)} present)"
+        return f"generates images (ComfyUI, checkpoints {listed(names)})"
 
     def _connect(self, client_id: str) -> Any:
         """The progress websocket, or None when it cannot be opened (then history is polled)."""

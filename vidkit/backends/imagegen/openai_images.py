@@ -1,12 +1,14 @@
 """An OpenAI-compatible image service: ``POST {url}/images/generations`` with
 ``response_format: b64_json``. The API has no seed; it is sent as an extra field that
-compatible local servers may honour, and recorded either way."""
+compatible local servers may honour, and recorded either way. ``vidkit doctor`` asks
+``GET {url}/models`` (the models list) whether the configured model is there."""
 
 from __future__ import annotations
 
+from vidkit.backends._http import listed, shown_url
 from vidkit.backends._openai import base_url
 from vidkit.backends.imagegen import GeneratedImage, Progress
-from vidkit.backends.imagegen._http import decode_png, request_json
+from vidkit.backends.imagegen._http import SECTION, decode_png, probe, request_json
 from vidkit.errors import BackendError
 
 __all__ = ["OpenAIImageGen"]
@@ -35,10 +37,32 @@ class OpenAIImageGen:
     def fingerprint(self) -> str:
         return f"openai-images:{self.url}:{self.model}:{self.size}"
 
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key}"} if self._key else {}
+
+    def capability(self) -> str:
+        """Whether the server lists ``model``, from ``GET /models`` (runs no model)."""
+        where = f"image service at {SECTION} url {shown_url(self.url)}"
+        answer = probe(
+            f"{self.url}/models", where=where, timeout_s=self.timeout_s, headers=self._headers()
+        )
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, list):
+            raise BackendError(
+                f"the {where} answered /models without a data list; is it an OpenAI-compatible API?"
+            )
+        ids = [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+        if self.model not in ids:
+            raise BackendError(
+                f"the {where} does not list model {self.model!r} (it lists: {listed(ids)}); "
+                f"set {SECTION} model to one it lists"
+            )
+        return f"generates images (OpenAI-compatible API, model {self.model} listed)"
+
     def generate(
         self, prompt: str, seed: int, *, progress: Progress | None = None
     ) -> GeneratedImage:
-        headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
+        headers = self._headers()
         body = {
             "model": self.model,
             "prompt": prompt,

@@ -5,6 +5,7 @@ into mono PCM16 plus word timings by forced alignment, as ``openai_speech`` does
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ __all__ = [
     "speech_from_audio",
 ]
 
-WHERE = "[services.tts] url"
+SECTION = "[services.tts]"
+WHERE = f"{SECTION} url"
 
 
 def default_aligner(aligner: Aligner | None) -> Aligner:
@@ -176,6 +178,29 @@ class ServiceTTS:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self.url!r})"
+
+    @property
+    def where(self) -> str:
+        """The service in messages, its URL without anything secret."""
+        from vidkit.backends._http import shown_url
+
+        return f"{self.service} at {WHERE} {shown_url(self.url)}"
+
+    def probe(self, path: str, *, accept: Collection[int] = (), **kwargs: Any) -> dict[str, Any]:
+        """One cheap read-only ``GET`` of ``path`` for ``vidkit doctor``: the JSON object it
+        answered (also with a status in ``accept``). Failures are :class:`BackendError`
+        messages from the shared mapping (``vidkit.backends._http``), naming [services.tts]."""
+        from vidkit.backends._http import PROBE_TIMEOUT_S, call, json_body
+
+        response = call(
+            "GET", f"{self.url}{path}", where=self.where, section=SECTION,
+            timeout_s=min(self.timeout_s, PROBE_TIMEOUT_S), accept=accept, **kwargs,
+        )  # fmt: skip
+        return json_body(response, self.where)
+
+    def capability(self) -> str:
+        """What the service offers, by one cheap request its API has for that."""
+        raise NotImplementedError
 
     def settings(self) -> str:
         """What else changes the sound (model, language ...), for the fingerprint."""

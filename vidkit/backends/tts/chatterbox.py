@@ -1,6 +1,7 @@
 """Chatterbox-TTS-API: ``POST /v1/audio/speech/upload`` with a multipart form of ``input``
 (the text) and ``voice_file`` (the reference recording), sent with every request; without a
-profile the form has no ``voice_file`` and the server speaks in its default voice."""
+profile the form has no ``voice_file`` and the server speaks in its default voice.
+``vidkit doctor`` reads the model's state from ``GET /health``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
 from vidkit.backends.tts._service import ServiceTTS, post
+from vidkit.errors import BackendError
 
 __all__ = ["ChatterboxTTS"]
 
@@ -34,6 +36,22 @@ class ChatterboxTTS(ServiceTTS):
         )
         if self.url.endswith("/v1"):
             self.url = self.url[: -len("/v1")]
+
+    def capability(self) -> str:
+        """The model's state, from ``GET /health`` (which answers at once and loads nothing):
+        ``{status, model_loaded, device, initialization_state, initialization_error, ...}``."""
+        health = self.probe("/health")
+        if "model_loaded" not in health:
+            raise BackendError(
+                f"the {self.where} answered /health without model_loaded; is it Chatterbox-TTS-API?"
+            )
+        state = str(health.get("initialization_state") or "not loaded").replace("_", " ")
+        if state == "error":
+            reason = health.get("initialization_error") or "no detail"
+            raise BackendError(f"the {self.where} could not load its model: {reason}")
+        model = "model loaded" if health["model_loaded"] else f"model {state}"
+        device = f" on {health['device']}" if health.get("device") else ""
+        return f"clones voices (Chatterbox TTS API, {model}{device})"
 
     def request(self, text: str, voice: VoiceProfile | None) -> bytes:
         files = None

@@ -4,7 +4,8 @@
 header ``xi-api-key``) answers ``{"voice_id": ...}``; ``POST /v1/text-to-speech/{voice_id}``
 with JSON ``{text, model_id}`` returns the audio. The ``voice_id`` is remembered per server and
 reference content (a JSON file under the assets root's ``cache/``), so each reference is
-cloned once; a new reference is a new clone.
+cloned once; a new reference is a new clone. ``vidkit doctor`` asks ``GET
+/v1/user/subscription`` whether the key's plan may clone (``can_use_instant_voice_cloning``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,27 @@ class ElevenLabsTTS(ServiceTTS):
     def _key_fix(self) -> str:
         env = self.api_key_env or "the variable [services.tts] api_key_env names"
         return f"check the ElevenLabs API key in {env}"
+
+    def capability(self) -> str:
+        """Whether the key's plan may clone, from ``GET /v1/user/subscription``."""
+        plan = self.probe("/v1/user/subscription", headers=self._headers())
+        can_clone = plan.get("can_use_instant_voice_cloning")
+        if not isinstance(can_clone, bool):
+            raise BackendError(
+                f"the {self.where} answered /v1/user/subscription without "
+                "can_use_instant_voice_cloning; check [services.tts] url"
+            )
+        tier = plan.get("tier") or "unknown"
+        if not can_clone:
+            env = self.api_key_env or "the variable [services.tts] api_key_env names"
+            raise BackendError(
+                f"the ElevenLabs key in {env} is on the {tier!r} plan, which cannot clone "
+                "voices (can_use_instant_voice_cloning is false): upgrade the plan, or choose "
+                "another [voice] backend"
+            )
+        used, limit = plan.get("character_count"), plan.get("character_limit")
+        usage = f", {used} of {limit} characters used" if used is not None and limit else ""
+        return f"clones voices (ElevenLabs instant voice cloning, {tier} plan{usage})"
 
     def _ids(self) -> dict[str, str]:
         try:

@@ -7,6 +7,10 @@ go through a shared folder: vidkit copies each reference into ``[voice] shared_d
 ``[voice] server_dir`` (empty: the same path, for a server on this machine). Mount one folder
 at both places, e.g. a Docker volume ``-v /srv/voices:/voices`` with ``shared_dir =
 "/srv/voices"`` and ``server_dir = "/voices"``.
+
+api_v2 has no read-only route, so ``vidkit doctor`` sends ``GET /tts`` with the languages and no
+reference: api_v2 refuses it before any synthesis with HTTP 400 ``{"message":
+"ref_audio_path is required"}``, an answer that shows the server is api_v2.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from vidkit.backends.tts._service import ServiceTTS, post
 from vidkit.errors import BackendError, ConfigError
 
 __all__ = ["GptSovitsTTS"]
+
+REFUSAL = "ref_audio_path is required"
 
 
 class GptSovitsTTS(ServiceTTS):
@@ -53,6 +59,17 @@ class GptSovitsTTS(ServiceTTS):
 
     def settings(self) -> str:
         return "api_v2"
+
+    def capability(self) -> str:
+        """That the server is api_v2, from its documented refusal of a request without a
+        reference (nothing is synthesized)."""
+        answer = self.probe("/tts", accept=(400,), params={"text_lang": "en", "prompt_lang": "en"})
+        if answer.get("message") != REFUSAL:
+            raise BackendError(
+                f"the {self.where} answered GET /tts with {answer!r:.120}, not api_v2's "
+                f"{REFUSAL!r}; is it GPT-SoVITS api_v2.py (not api.py)?"
+            )
+        return f"clones voices (GPT-SoVITS api_v2, references shared through {self.shared_dir})"
 
     def _share(self, ref: Path, key: str) -> str:
         """Copy ``ref`` into the shared folder once; its path as the server sees it."""

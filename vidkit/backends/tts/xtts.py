@@ -5,13 +5,15 @@ folder; ``POST /tts_to_audio/`` with JSON ``{text, speaker_wav, language}`` retu
 The reference is uploaded once per server under ``vidkit-<sha256 prefix>`` (so a new
 reference is a new speaker), and ``speaker_wav`` names it. Servers without the upload route
 (404) must be given the file by hand: copy the reference into the server's ``--speaker_folder``
-as ``vidkit-<prefix>.wav``; the error says which name.
+as ``vidkit-<prefix>.wav``; the error says which name. ``vidkit doctor`` asks
+``GET /languages`` (``{"languages": {name: code}}``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from vidkit.backends._http import listed
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
 from vidkit.backends.tts._service import ServiceTTS, post
@@ -51,6 +53,17 @@ class XttsTTS(ServiceTTS):
 
     def settings(self) -> str:
         return f"speaker={self.speaker}:lang={self.language}"
+
+    def capability(self) -> str:
+        """The languages the server clones in, from ``GET /languages`` (runs no model)."""
+        languages = self.probe("/languages").get("languages")
+        codes = list(languages.values()) if isinstance(languages, dict) else languages
+        if not isinstance(codes, list) or not codes:
+            raise BackendError(
+                f"the {self.where} answered /languages without a list of languages; is it "
+                "xtts-api-server?"
+            )
+        return f"clones voices (xtts-api-server, languages {listed([str(c) for c in codes])})"
 
     def request(self, text: str, voice: VoiceProfile | None) -> bytes:
         if voice is None:
