@@ -2,8 +2,9 @@
 one from uploaded reference recordings (checked: length, sample rate, speech), and choosing
 the voice the project's narration is spoken in.
 
-Recording straight from the browser's microphone needs a custom front-end widget (anywidget),
-which the studio does not ship yet: record on the computer or a phone and upload the file.
+The reference is uploaded, or recorded in the browser (:class:`widgets.recorder.AudioRecorder`:
+the browser asks for the microphone); a recorded take becomes a 48 kHz WAV and goes through
+the same checks as an upload.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import ipywidgets as w
 
 from vidkit.editing import add_voice_profile, use_voice
 from widgets.errors import ErrorBox
+from widgets.recorder import AudioRecorder
 from widgets.sources import uploaded_files
 
 if TYPE_CHECKING:
@@ -45,9 +47,17 @@ class VoicePanel(w.VBox):  # type: ignore[misc]
             description="Reference recording(s)", layout=w.Layout(width="auto"),
         )  # fmt: skip
         self.upload.add_class("vk-voice-upload")
+        self.recorder = AudioRecorder()
+        read_first = w.HTML(
+            "<small>Or record it here: type what you will say in the Transcript box above, "
+            "click Record (the browser asks to use the microphone), read the transcript aloud, "
+            "then click Stop.</small>"
+        )
+        read_first.add_class("vk-record-hint")
         self.name = w.Text(description="Name", placeholder="Ada")
         self.transcript = w.Textarea(
-            description="Transcript", placeholder="Exactly what the first recording says"
+            description="Transcript",
+            placeholder="Exactly what the first recording says, or what you will read aloud",
         )
         self.consent = w.Textarea(
             description="Consent",
@@ -57,17 +67,23 @@ class VoicePanel(w.VBox):  # type: ignore[misc]
         self.consent_by = w.Text(description="Agreed by", placeholder="the speaker's name")
         self.language = w.Text(description="Language", value="en")
         self.add = w.Button(description="Add voice", icon="plus", button_style="primary")
+        for widget, name in (
+            (self.name, "name"), (self.transcript, "transcript"), (self.consent, "consent"),
+            (self.consent_by, "consent-by"), (self.language, "language"), (self.add, "add"),
+        ):  # fmt: skip
+            widget.add_class(f"vk-voice-{name}")
         self.add.on_click(lambda _b: self.add_profile())
         note = w.HTML(
             "<small>3 s to 5 min of one person speaking clearly (10–30 s is best), 16 kHz or "
-            "more. Record it on your computer or phone and upload it; which speech backends "
-            "clone: docs/voices.md.</small>"
+            "more, in a quiet room. Upload a recording, or record one above; which speech "
+            "backends clone: docs/voices.md.</small>"
         )
         super().__init__(
             [
                 self.message, self.listing, w.HBox([self.choice, self.use]),
-                w.HTML("<b>Add a voice</b>"), self.upload, self.name, self.transcript,
-                self.consent, self.consent_by, self.language, note, self.add,
+                w.HTML("<b>Add a voice</b>"), self.name, self.transcript, self.upload,
+                read_first, self.recorder, self.consent, self.consent_by, self.language, note,
+                self.add,
             ]
         )  # fmt: skip
         self.add_class("vk-voice-panel")
@@ -92,31 +108,44 @@ class VoicePanel(w.VBox):  # type: ignore[misc]
         self.choice.value = chosen if chosen in {v.name for v in voices} else _OWN
 
     def add_profile(self) -> None:
-        """Check the uploaded recordings and store the profile with its consent record."""
+        """Check the uploaded recordings (or, when nothing is uploaded, the take recorded
+        here) and store the profile with its consent record."""
         if self.slug is None:
             return
         slug = self.slug
         files = uploaded_files(self.upload.value)
+        recorded = not files and self.recorder.has_take
         with self.message.guard():
-            if not files:
-                self.message.show("Upload at least one reference recording first.")
+            if not files and not recorded:
+                self.message.show(
+                    "Upload at least one reference recording first, or record one with Record."
+                )
                 return
             with tempfile.TemporaryDirectory(prefix="vidkit-voice-") as tmp:
-                paths = []
-                for i, (name, content) in enumerate(files):
-                    path = Path(tmp) / f"{i}{PurePath(name).suffix[:10]}"
-                    path.write_bytes(content)
-                    paths.append(path)
+                if recorded:
+                    names = [self.recorder.take_name]
+                    paths = [self.recorder.save_wav(Path(tmp) / names[0])]
+                else:
+                    names = [name for name, _ in files]
+                    paths = [
+                        _written(Path(tmp) / f"{i}{PurePath(name).suffix[:10]}", content)
+                        for i, (name, content) in enumerate(files)
+                    ]
                 voice, checks = add_voice_profile(
                     self.ws, slug, self.name.value, paths, transcript=self.transcript.value,
                     consent=self.consent.value, consent_by=self.consent_by.value,
-                    language=self.language.value.strip() or "en",
-                    names=[name for name, _ in files],
+                    language=self.language.value.strip() or "en", names=names,
                 )  # fmt: skip
             speech = sum(c.speech_ms for c in checks) / 1000
-            self.upload.value = ()
+            if recorded:
+                self.recorder.clear()
+            else:
+                self.upload.value = ()
             self.refresh()
-            self.message.info(f"Added the voice {voice.name!r} ({speech:.0f} s of speech).")
+            source = "your recording" if recorded else "the upload"
+            self.message.info(
+                f"Added the voice {voice.name!r} from {source} ({speech:.0f} s of speech)."
+            )
 
     def use_chosen(self) -> None:
         """Make the chosen profile the project's voice."""
@@ -128,3 +157,8 @@ class VoicePanel(w.VBox):  # type: ignore[misc]
             self.message.info("Renders now speak in " + (
                 f"the voice {self.choice.value!r}." if self.choice.value else "the backend's voice."
             ))  # fmt: skip
+
+
+def _written(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
