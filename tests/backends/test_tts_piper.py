@@ -36,8 +36,8 @@ def test_cannot_clone_and_says_what_can(tmp_path: Path) -> None:
     profile = VoiceProfile("me", tmp_path / "me.wav", "hello", "consent")
     with pytest.raises(BackendError) as info:
         PiperTTS().synthesize("Hello.", tmp_path / "out.wav", voice=profile)
-    assert '[voice] backend = "openai"' in str(info.value)
-    assert "[services.tts] url" in str(info.value)
+    assert "voice matching" in str(info.value)
+    assert "[voice] backend to xtts, gpt-sovits, chatterbox or elevenlabs" in str(info.value)
     assert not list(tmp_path.iterdir())
 
 
