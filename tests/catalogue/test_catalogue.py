@@ -204,7 +204,9 @@ def test_catalogue_path_that_is_a_folder(tmp_path: Path) -> None:
         Catalogue(tmp_path).projects()
 
 
-@pytest.mark.parametrize("fps", ["1e9999999", "30/0", "abc", "0", "500", True, [30]])
+@pytest.mark.parametrize(
+    "fps", ["1e9999999", "30/0", "abc", "0", "500", True, [30], float("inf"), float("nan"), 0.5]
+)
 def test_bad_fps_is_refused_quickly(workspace: Workspace, fps: object) -> None:
     with pytest.raises(InvalidInput) as info:
         workspace.create_project("p", "P", fps=fps)
@@ -215,6 +217,9 @@ def test_good_fps_values(workspace: Workspace) -> None:
     assert str(workspace.create_project("a", "A", fps="30000/1001").fps) == "30000/1001"
     assert str(workspace.create_project("b", "B", fps=25).fps) == "25"
     assert str(workspace.create_project("c", "C", fps="29.97").fps) == "2997/100"
+    # a number in range is a frame rate whatever its digits (the HTTP schema says 1..120)
+    assert str(workspace.create_project("d", "D", fps=29.97).fps) == "2997/100"
+    assert workspace.create_project("e", "E", fps=100.123456789).fps == pytest.approx(100.123456789)
 
 
 def test_lone_surrogates_are_invalid_input_not_a_crash(workspace: Workspace) -> None:

@@ -75,7 +75,8 @@ def test_openapi_lists_every_route(api: httpx.Client) -> None:
     assert {path: set(ops) for path, ops in schema["paths"].items()} == PATHS
     assert "security" not in schema["paths"]["/api/projects"]["get"]  # loopback: no token
     update = schema["components"]["schemas"]["ProjectUpdate"]["properties"]
-    assert update["title"] == {"title": "Title", "type": "string"}  # null is no title
+    title = {"title": "Title", "type": "string", "pattern": r"\S", "maxLength": 200}
+    assert update["title"] == title  # null is no title; a blank one is refused
     scene = schema["components"]["schemas"]["SceneUpdate"]["properties"]
     assert {"type": "null"} in scene["avatar_x"]["anyOf"]  # null clears a position
     docs = api.get("/docs")

@@ -235,3 +235,18 @@ def test_a_body_over_the_limit_is_413(api: httpx.Client, project: str) -> None:
     )
     assert response.status_code == 413
     assert api.get(f"/api/projects/{project}").json()["description"] == ""
+
+
+def test_a_whole_number_written_with_a_point_is_an_integer(
+    api: httpx.Client, new_slug: Callable[[], str]
+) -> None:
+    """JSON Schema's integer: 1280.0 is one (a client's JSON library may write it so), 1280.5
+    and "1280" are not."""
+    slug = new_slug()
+    made = api.post("/api/projects", json={"slug": slug, "title": "T", "width": 1280.0})
+    assert made.status_code == 201, made.text
+    assert made.json()["width"] == 1280
+    for width in (1280.5, "1280"):
+        refused = api.post("/api/projects", json={"slug": new_slug(), "title": "T", "width": width})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"] == ["body", "width"]

@@ -106,11 +106,16 @@ def _fps(value: Any) -> Fraction:
     try:
         if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
             raise ValueError(value)
-        text = str(value)
-        if not isinstance(value, Fraction) and not _FPS_RE.match(text):
+        if isinstance(value, float):
+            # any finite number in range (29.97 is 2997/100), whatever its digits
+            fps = Fraction(value).limit_denominator(1_000_000)
+        elif isinstance(value, Fraction):
+            fps = value
+        elif _FPS_RE.match(str(value)):
+            fps = Fraction(str(value))
+        else:
             raise ValueError(value)
-        fps = Fraction(text) if not isinstance(value, Fraction) else value
-    except (ValueError, ZeroDivisionError):
+    except (ValueError, ZeroDivisionError, OverflowError):
         raise InvalidInput(
             f"fps {value!r} is not a number such as 30 or 30000/1001", field="fps"
         ) from None

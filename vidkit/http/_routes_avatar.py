@@ -14,7 +14,7 @@ from vidkit.editing.avatar_generation import (
     generate_avatar_candidates,
 )
 from vidkit.http._deps import ERRORS, AssetId, WorkspaceDep
-from vidkit.http._schemas import AssetOut
+from vidkit.http._schemas import AssetOut, Whole
 
 __all__ = ["router"]
 
@@ -27,8 +27,8 @@ class CandidatesIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     prompt: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    count: Annotated[int, Field(ge=1, le=MAX_CANDIDATES)] = 3
+    seed: Whole = Field(default=0, ge=0, le=2**31 - 1)
+    count: Whole = Field(default=3, ge=1, le=MAX_CANDIDATES)
 
 
 @router.post("", status_code=201, response_model=list[AssetOut], summary="Generate candidates")

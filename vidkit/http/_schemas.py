@@ -15,8 +15,10 @@ import math
 import re
 from typing import Annotated, Any, ClassVar, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
+
+from vidkit.model import CORNERS, SLUG_MAX, SLUG_RE, TEXT_MAX, TITLE_MAX
 
 __all__ = [
     "ID_MAX",
@@ -57,7 +59,8 @@ __all__ = [
 
 #: Ids are positive 64-bit integers.
 ID_MAX: Final = 2**63 - 1
-_FPS_RE: Final = re.compile(r"^\d{1,9}(?:\.\d{1,9})?(?:/\d{1,9})?$")
+#: What the library takes as a frame rate in text (1..120 once computed).
+_FPS_RE: Final = re.compile(r"^[0-9]{1,6}(?:\.[0-9]{1,6})?(?:/[0-9]{1,6})?$")
 
 
 def _unicode(value: str) -> str:
@@ -76,18 +79,42 @@ def _fps(value: Any) -> int | float | str:
         return value
     if isinstance(value, float) and math.isfinite(value):
         return value
-    if isinstance(value, str) and _FPS_RE.match(value.strip()):
+    if isinstance(value, str) and _FPS_RE.match(value):
         return value
     raise PydanticCustomError(
         "fps_format", "fps must be a number such as 30 or 29.97, or a fraction such as '30000/1001'"
     )
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON has one number type: 16.0 is the integer 16 (JSON Schema says so too), but 16.5 and
+    "16" are not integers and stay as they are, for the strict check to refuse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 Text = Annotated[str, AfterValidator(_unicode)]
+#: An integer, as JSON Schema means it (a number with no fraction, 16.0 included).
+Whole = Annotated[int, BeforeValidator(_whole_number)]
 #: What the library accepts as a frame width or height, documented; it checks it itself (with
 #: its own message), so these only tell clients and schemathesis the rule.
 _PIXELS: Final[dict[str, Any]] = {"minimum": 16, "maximum": 7680, "multipleOf": 2}
-Fps = Annotated[int | float | str, PlainValidator(_fps, json_schema_input_type=int | float | str)]
+Fps = Annotated[
+    int | float | str,
+    PlainValidator(
+        _fps,
+        json_schema_input_type=Annotated[float, Field(ge=1, le=120)]
+        | Annotated[str, Field(pattern=_FPS_RE.pattern)],
+    ),
+]
+#: The library's own rules, documented (it checks them itself, with its own messages).
+_SLUG: Final[dict[str, Any]] = {"pattern": SLUG_RE.pattern, "maxLength": SLUG_MAX}
+_TITLE: Final[dict[str, Any]] = {"pattern": r"\S", "maxLength": TITLE_MAX}
+_TEXT: Final[dict[str, Any]] = {"maxLength": TEXT_MAX}
+_CORNER: Final[dict[str, Any]] = {"enum": list(CORNERS)}
+_FRACTION: Final[dict[str, Any]] = {"minimum": 0, "maximum": 1}
+_SCENE_MS: Final[dict[str, Any]] = {"minimum": 1, "maximum": 24 * 3600 * 1000}
 
 
 def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
@@ -120,24 +147,24 @@ class _Request(BaseModel):
 
 
 class ProjectCreate(_Request):
-    slug: Text = Field(examples=["intro-to-python"])
-    title: Text = Field(examples=["Intro to Python"])
+    slug: Text = Field(examples=["intro-to-python"], json_schema_extra=_SLUG)
+    title: Text = Field(examples=["Intro to Python"], json_schema_extra=_TITLE)
     subtitle: Text | None = None
     description: Text | None = None
-    width: int | None = Field(default=None, examples=[1920], json_schema_extra=_PIXELS)
-    height: int | None = Field(default=None, examples=[1080], json_schema_extra=_PIXELS)
+    width: Whole | None = Field(default=None, examples=[1920], json_schema_extra=_PIXELS)
+    height: Whole | None = Field(default=None, examples=[1080], json_schema_extra=_PIXELS)
     fps: Fps | None = Field(default=None, examples=["30000/1001", 30])
 
 
 class ProjectUpdate(_Request):
     """Any project field; a new ``slug`` renames the project (its scenes and assets follow)."""
 
-    slug: Text | None = None
-    title: Text | None = None
+    slug: Text | None = Field(default=None, json_schema_extra=_SLUG)
+    title: Text | None = Field(default=None, json_schema_extra=_TITLE)
     subtitle: Text | None = None
     description: Text | None = None
-    width: int | None = Field(default=None, json_schema_extra=_PIXELS)
-    height: int | None = Field(default=None, json_schema_extra=_PIXELS)
+    width: Whole | None = Field(default=None, json_schema_extra=_PIXELS)
+    height: Whole | None = Field(default=None, json_schema_extra=_PIXELS)
     fps: Fps | None = None
     voice: Text | None = Field(
         default=None,
@@ -150,34 +177,44 @@ class ProjectUpdate(_Request):
 class _SceneFields(_Request):
     nullable = frozenset({"target_duration_ms", "avatar_corner", "avatar_x", "avatar_y"})
 
-    narration: Text | None = None
-    notes: Text | None = None
-    target_duration_ms: int | None = None
-    avatar_corner: Text | None = Field(default=None, examples=["bottom-right"])
-    avatar_x: float | None = None
-    avatar_y: float | None = None
-    avatar_scale: float | None = None
-    avatar_margin: int | None = None
+    narration: Text | None = Field(default=None, json_schema_extra=_TEXT)
+    notes: Text | None = Field(default=None, json_schema_extra=_TEXT)
+    target_duration_ms: Annotated[Whole, Field(json_schema_extra=_SCENE_MS)] | None = None
+    avatar_corner: Annotated[Text, Field(json_schema_extra=_CORNER)] | None = Field(
+        default=None, examples=["bottom-right"]
+    )
+    avatar_x: Annotated[float, Field(json_schema_extra=_FRACTION)] | None = Field(
+        default=None, description="with avatar_y: the avatar's centre, 0..1 of the frame"
+    )
+    avatar_y: Annotated[float, Field(json_schema_extra=_FRACTION)] | None = None
+    avatar_scale: float | None = Field(
+        default=None, json_schema_extra={"minimum": 0.05, "maximum": 1}
+    )
+    avatar_margin: Whole | None = Field(
+        default=None, json_schema_extra={"minimum": 0, "maximum": 1000}
+    )
     captions: bool | None = None
 
 
 class SceneCreate(_SceneFields):
-    title: Text
-    position: int | None = Field(
+    nullable = _SceneFields.nullable | {"position"}
+
+    title: Text = Field(json_schema_extra=_TITLE)
+    position: Whole | None = Field(
         default=None, description="1-based; the scene goes at the end when left out"
     )
 
 
 class SceneUpdate(_SceneFields):
-    title: Text | None = None
+    title: Text | None = Field(default=None, json_schema_extra=_TITLE)
 
 
 class MoveScene(_Request):
-    position: int = Field(description="the new 1-based position")
+    position: Whole = Field(description="the new 1-based position")
 
 
 class ReorderScenes(_Request):
-    scene_ids: list[Annotated[int, Field(json_schema_extra={"minimum": 1})]] = Field(
+    scene_ids: list[Annotated[Whole, Field(json_schema_extra={"minimum": 1})]] = Field(
         description="every scene id of the project, once, in the new order"
     )
 
@@ -217,11 +254,12 @@ class PlanRequest(_Action):
     )
     append: bool = Field(default=False, description="add the planned scenes after existing ones")
     replace: bool = Field(default=False, description="replace existing scenes (saved first)")
-    max_scenes: int | None = Field(default=None, description="at most this many scenes (1..40)")
+    max_scenes: Whole | None = Field(default=None, description="at most this many scenes (1..40)")
 
 
 class ReviseRequest(_Action):
     ask: Text = Field(
+        json_schema_extra={"pattern": r"\S"},
         description='how to change the narration: "shorter", "friendlier", "fit 20 s", '
         '"in 40 words"',
         examples=["fit 20 s"],
@@ -240,12 +278,12 @@ class LexiconSuggest(_Action):
 class RecordingUse(_Action):
     """Make the scene from a recording, between in and out points (it starts untightened)."""
 
-    recording_id: int = Field(
+    recording_id: Whole = Field(
         description="the recording: a screen_capture asset of the project",
         json_schema_extra={"minimum": 1},
     )
-    in_ms: int = Field(default=0, description="where the scene starts in the recording (ms)")
-    out_ms: int | None = Field(
+    in_ms: Whole = Field(default=0, description="where the scene starts in the recording (ms)")
+    out_ms: Whole | None = Field(
         default=None, description="where it ends (ms); null or left out: the recording's end"
     )
     voice: Text = Field(
@@ -257,7 +295,7 @@ class RecordingUse(_Action):
 
 
 WordRange = Annotated[
-    int | Annotated[list[int], Field(min_length=2, max_length=2)],
+    Whole | Annotated[list[Whole], Field(min_length=2, max_length=2)],
     Field(description="a word's index in the transcript, or [first, last] (inclusive)"),
 ]
 
@@ -288,14 +326,14 @@ class TightenRequest(_Action):
 
 
 class SpanIn(_Action):
-    start: int = Field(description="first source frame (at the cut list's fps)")
-    end: int = Field(description="source frame after the last")
+    start: Whole = Field(description="first source frame (at the cut list's fps)")
+    end: Whole = Field(description="source frame after the last")
     action: Text = Field(default="keep", description="keep, cut or speed")
     reason: Text = Field(default="", examples=["silence", "filler", "manual"])
     speed: float = Field(default=1.0, description="for speed: above 1, at most 64")
     text: Text = ""
-    start_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
-    end_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
+    start_ms: Whole | None = Field(default=None, description="ignored (GET's output has it)")
+    end_ms: Whole | None = Field(default=None, description="ignored (GET's output has it)")
 
 
 class CutListIn(_Action):
@@ -304,8 +342,8 @@ class CutListIn(_Action):
 
     fps: Fps = Field(examples=["30", "30000/1001"])
     spans: list[SpanIn]
-    source_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
-    output_ms: int | None = Field(default=None, description="ignored (GET's output has it)")
+    source_ms: Whole | None = Field(default=None, description="ignored (GET's output has it)")
+    output_ms: Whole | None = Field(default=None, description="ignored (GET's output has it)")
 
     def cut_list(self) -> dict[str, Any]:
         """The :meth:`vidkit.cuts.CutList.from_dict` form."""
@@ -315,7 +353,7 @@ class CutListIn(_Action):
 class SplitRequest(_Action):
     """Split a long recording into scenes, at its chapter markers or at long pauses."""
 
-    min_pause_ms: int = Field(default=3000, description="split where the talk pauses this long")
+    min_pause_ms: Whole = Field(default=3000, description="split where the talk pauses this long")
     chapters: bool = Field(
         default=True, description="split at the recording's chapter markers when it has them"
     )
