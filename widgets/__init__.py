@@ -11,6 +11,9 @@ this package. The parts (see docs/studio.md):
   :mod:`widgets.recording_pictures`): a scene made from a raw recording, edited by its words;
 - :mod:`widgets.render_panel`: renders in their own process (:mod:`widgets.render_runs`,
   :mod:`widgets.runner`), followed from their log;
+- :mod:`widgets.voices_panel` (with :mod:`widgets.recorder`, a microphone recorder): voice
+  profiles with their consent records, uploaded or recorded in the browser;
+- :mod:`widgets.avatar_generation`: presenter portraits generated from a prompt, one picked;
 - :mod:`widgets.errors`: errors as inline messages;
 - :mod:`widgets.serve`: serving the studio with Voila.
 """
