@@ -9,7 +9,7 @@ The layers, lowest first (docs/architecture.md draws them)::
     catalogue, assets, media, imaging, audio, video, models, workspace
     text
     backends (every role, LLMs included)
-    render, screen
+    render, screen, recordings, capture
     stages
     pipeline
     editing, authoring, example, doctor
@@ -33,7 +33,7 @@ LAYERS: list[set[str]] = [
     {"catalogue", "assets", "media", "imaging", "audio", "video", "models", "workspace"},
     {"text"},
     {"backends"},
-    {"render", "screen", "recordings"},
+    {"render", "screen", "recordings", "capture"},
     {"stages"},
     {"pipeline"},
     {"editing", "authoring", "example", "doctor"},
