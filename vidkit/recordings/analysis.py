@@ -9,7 +9,7 @@ frame near each candidate boundary from the per-frame sizes. Only a stream with 
 (MJPEG, ProRes and other intra-only codecs) is decoded, small and at a low rate, and compared
 frame to frame.
 
-**Speech.** The audio is decoded once, at 16 kHz mono, in ten-minute chunks (memory stays flat
+**Speech.** The audio is decoded once, at 16 kHz mono, in two-minute chunks (memory stays flat
 for an hour-long file), for Silero VAD (it ships inside faster-whisper) and a waveform strip.
 """
 
