@@ -30,6 +30,8 @@ __all__ = ["RenderPanel", "describe_record"]
 #: Videos up to this size play inline and download from the page; bigger ones are named.
 INLINE_BYTES = 48 << 20
 POLL_S = 0.25
+#: How long an ended render's process may take to exit before "Render" is offered again.
+RELEASE_S = 30.0
 _DOING = {
     "speak": "speaking the narration",
     "animate": "animating the presenter",
@@ -298,6 +300,10 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
         except Exception as exc:  # a thread has no one to tell: show it
             self.message.show(describe_error(exc))
         finally:
+            # "Render" comes back once the ended render's process is gone, so that a click
+            # right after Stop starts a new render instead of finding the old one still there.
+            if not stop.is_set():
+                run.wait_released(RELEASE_S)
             self.stop.layout.display = "none"
             self.render_scene.disabled = self.render_project.disabled = False
 

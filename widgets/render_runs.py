@@ -126,6 +126,20 @@ class RenderRun:
         with _try_lock(self.lock_path) as fd:
             return fd is None
 
+    def wait_released(self, timeout: float) -> bool:
+        """Wait until the render's process has let go of the project: it writes its outcome a
+        moment before it exits, and another render can start only after. True once it has."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is not None:
+                self.process.poll()
+            with _try_lock(self.lock_path) as fd:
+                if fd is not None:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+
     def stop(self) -> None:
         """Stop the render and everything it started (its process group)."""
         started = self.first("started")

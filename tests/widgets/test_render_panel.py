@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,26 @@ def test_a_second_start_while_running_is_refused(small_demo: tuple[Workspace, in
     run.read()
     assert run.outcome is not None and run.outcome["event"] == "finished"
     assert Path(run.outcome["scenes"][0]["video"]).is_file()
+
+
+def test_render_is_offered_again_only_once_the_ended_process_lets_go(tmp_path: Path) -> None:
+    """A render writes its outcome a moment before its process exits and releases the project;
+    the panel waits for that, so a click on Render right after Stop starts a new render."""
+    import fcntl
+    import threading
+
+    from widgets.render_runs import RenderRun
+
+    run = RenderRun(tmp_path / "20261206-000000-abcdef.jsonl")
+    holder = os.open(run.lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # the ended render's process, still exiting
+    try:
+        assert not run.wait_released(0.3)
+        threading.Timer(0.5, os.close, args=(holder,)).start()
+        started = time.monotonic()
+        assert run.wait_released(10)
+        assert 0.4 < time.monotonic() - started < 5
+    finally:
+        time.sleep(0.6)
+        with suppress(OSError):
+            os.close(holder)  # the timer closes it unless an assertion came first
