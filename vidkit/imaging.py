@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import struct
 import warnings
 import zlib
@@ -100,7 +101,7 @@ def open_image(
             field="image",
         ) from exc
     except _DECODE_ERRORS as exc:
-        raise MediaError(f"{label} is not a readable image ({exc}); {_EXPORT}") from exc
+        raise MediaError(f"{label} is not a readable image ({_reason(exc)}); {_EXPORT}") from exc
     _check_small(original, label)
     rgba = _to_rgba(image)
     scale = 1.0
@@ -146,7 +147,7 @@ def check_image(path: str | os.PathLike[str], *, name: str | None = None) -> tup
             field="image",
         ) from exc
     except _DECODE_ERRORS as exc:
-        raise MediaError(f"{label} is not a readable image ({exc}); {_EXPORT}") from exc
+        raise MediaError(f"{label} is not a readable image ({_reason(exc)}); {_EXPORT}") from exc
     return size
 
 
@@ -240,3 +241,9 @@ def check_rgb(image: npt.NDArray[Any], name: str | None = None) -> npt.NDArray[n
             field="image",
         )
     return np.ascontiguousarray(image)
+
+
+def _reason(exc: BaseException) -> str:
+    """Pillow's reason without the file path it names (often a staging file the user never
+    saw): "cannot identify image file '/…/x.part'" reads "cannot identify image file"."""
+    return re.sub(r"\s*'[^']*'", "", str(exc)).strip() or type(exc).__name__
