@@ -72,7 +72,7 @@ def test_not_an_image_at_all(tmp_path: Path) -> None:
     path = tmp_path / "notes.png"
     path.write_text("hello, not a picture")
     with pytest.raises(MediaError, match="not a readable image") as info:
-        load_image(path)
+        load_image(path, name="me.png")  # as an import names its staging file
     assert str(tmp_path) not in str(info.value), "the message names no (staging) path"
 
 
