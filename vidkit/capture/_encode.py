@@ -19,9 +19,8 @@ from typing import Any
 import numpy as np
 
 from vidkit.capture._render import Painter, Pixels, Row, Snapshot
-from vidkit.errors import VidkitError
 
-__all__ = ["Rendered", "render_mp4"]
+__all__ = ["Encoder", "Rendered", "Yuv", "render_mp4"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +41,51 @@ def _command(out: Path, size: tuple[int, int], fps: int) -> list[str]:
     ]  # fmt: skip
 
 
+class Encoder:
+    """ffmpeg reading raw YUV 4:2:0 frames of ``size`` at ``fps`` from a pipe into ``out``
+    (H.264). Use as a context manager; :meth:`write` one frame buffer at a time."""
+
+    def __init__(self, out: Path, size: tuple[int, int], fps: int) -> None:
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
+        self._proc = subprocess.Popen(
+            _command(out, size, fps), stdin=subprocess.PIPE, stderr=self._errors
+        )
+        self.frames = 0
+
+    def write(self, frame: Any) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(frame)
+        self.frames += 1
+
+    def __enter__(self) -> Encoder:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        from vidkit.capture._errors import CaptureError
+
+        failed = False
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            failed = True
+        if exc is not None and not isinstance(exc, BrokenPipeError):
+            self._proc.kill()
+            self._proc.wait()
+            self._errors.close()
+            self.out.unlink(missing_ok=True)
+            return
+        code = self._proc.wait()
+        self._errors.seek(0)
+        message = self._errors.read().decode(errors="replace").strip()
+        self._errors.close()
+        if code != 0 or failed or exc is not None:
+            self.out.unlink(missing_ok=True)
+            raise CaptureError(f"ffmpeg could not encode {self.out.name}: {message[-500:] or code}")
+
+
 def render_mp4(
     snaps: Sequence[tuple[float, Snapshot]],
     out: Path,
@@ -53,31 +97,18 @@ def render_mp4(
     progress: Callable[[str, float], None] | None = None,
 ) -> Rendered:
     """Encode ``snaps`` (time in seconds, snapshot) up to ``end_s`` into ``out``."""
-    from vidkit.capture._errors import CaptureError
     from vidkit.screen import editor_theme
 
     started = time.monotonic()
     theme, _note = editor_theme(look[0])
     painter = Painter(size[0], size[1], grid[0], grid[1], theme, look[1])
     frames = max(1, math.ceil(end_s * fps))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(_command(out, size, fps), stdin=subprocess.PIPE, stderr=errors)
-        assert proc.stdin is not None
-        try:
-            painted = _write(proc.stdin, painter, snaps, frames, fps, progress)
-            proc.stdin.close()
-        except (BrokenPipeError, VidkitError):
-            painted = -1
-        code = proc.wait()
-        errors.seek(0)
-        message = errors.read().decode(errors="replace").strip()
-    if code != 0 or painted < 0:
-        raise CaptureError(f"ffmpeg could not encode {out.name}: {message[-500:] or code}")
+    with Encoder(out, size, fps) as encoder:
+        painted = _write(encoder, painter, snaps, frames, fps, progress)
     return Rendered(frames, painted, time.monotonic() - started)
 
 
-class _Yuv:
+class Yuv:
     """The frame as planar YUV 4:2:0 (BT.601, limited range: what ffmpeg assumes for raw
     input), updated band by band from the RGB canvas."""
 
@@ -95,7 +126,7 @@ class _Yuv:
         f = canvas[top:bottom].astype(np.float32)
         r, g, b = f[..., 0], f[..., 1], f[..., 2]
         self.y[top:bottom] = np.clip(16.5 + 0.257 * r + 0.504 * g + 0.098 * b, 0, 255)
-        sub = f.reshape((bottom - top) // 2, 2, self.w // 2, 2, 3).mean(axis=(1, 3))
+        sub = (f[0::2, 0::2] + f[1::2, 0::2] + f[0::2, 1::2] + f[1::2, 1::2]) * 0.25
         r, g, b = sub[..., 0], sub[..., 1], sub[..., 2]
         half = slice(top // 2, bottom // 2)
         self.u[half] = np.clip(128.5 - 0.148 * r - 0.291 * g + 0.439 * b, 0, 255)
@@ -103,7 +134,7 @@ class _Yuv:
 
 
 def _write(
-    pipe: Any,
+    pipe: Encoder,
     painter: Painter,
     snaps: Sequence[tuple[float, Snapshot]],
     frames: int,
@@ -113,7 +144,7 @@ def _write(
     canvas = painter.base.copy()
     painted_rows: list[tuple[Row, int] | None] = [None] * painter.layout.rows
     k, shown, painted = 0, -1, 0
-    yuv = _Yuv(canvas)
+    yuv = Yuv(canvas)
     data = yuv.buffer.data
     for index in range(frames):
         t = index / fps

@@ -37,6 +37,7 @@ class Step:
     ms: int = 0
     enter: bool = True
     chars_per_s: float | None = None
+    at: str = ""  # words of the narration the step starts at
 
     def describe(self) -> str:
         if self.kind == "type":
@@ -60,20 +61,24 @@ def _step(index: int, raw: object) -> Step:
     kinds = [k for k in ("type", "wait", "key") if k in raw]
     if len(kinds) != 1:
         return _fail(index, f"give exactly one of type, wait, key (got {sorted(raw)})")
-    extra = set(raw) - {kinds[0], "enter", "chars_per_s"}
+    extra = set(raw) - {kinds[0], "enter", "chars_per_s", "at"}
     if extra:
         return _fail(index, f"unknown field(s) {', '.join(sorted(extra))}")
+    at = raw.get("at", "")
+    if not isinstance(at, str):
+        return _fail(index, f"at names words of the narration, got {at!r}")
+    at = " ".join(at.split())
     kind, value = kinds[0], raw[kinds[0]]
     if kind == "wait":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600_000:
             return _fail(index, f"wait takes milliseconds 0..600000, got {value!r}")
-        return Step("wait", ms=value)
+        return Step("wait", ms=value, at=at)
     if not isinstance(value, str) or not value:
         return _fail(index, f"{kind} takes a non-empty string, got {value!r}")
     if kind == "key":
         if value not in KEYS:
             return _fail(index, f"unknown key {value!r} (known: Enter, Tab, Ctrl-C, Up, ...)")
-        return Step("key", value)
+        return Step("key", value, at=at)
     if "\n" in value or "\r" in value:
         return _fail(index, "a typed command is one line; use one step per command")
     enter, cps = raw.get("enter", True), raw.get("chars_per_s")
@@ -81,7 +86,8 @@ def _step(index: int, raw: object) -> Step:
         return _fail(index, f"enter is true or false, got {enter!r}")
     if cps is not None and (isinstance(cps, bool) or not isinstance(cps, int | float) or cps <= 0):
         return _fail(index, f"chars_per_s must be a positive number, got {cps!r}")
-    return Step("type", value, enter=enter, chars_per_s=None if cps is None else float(cps))
+    cps = None if cps is None else float(cps)
+    return Step("type", value, enter=enter, chars_per_s=cps, at=at)
 
 
 def _fail(index: int, message: str) -> Step:

@@ -28,7 +28,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,12 +307,27 @@ def _folder(workdir: Path | None) -> Iterator[Path]:
 
 
 def _record(
-    script: TerminalScript, session: _Session, timeout_s: float, progress: Progress | None
+    script: TerminalScript,
+    session: _Session,
+    timeout_s: float,
+    progress: Progress | None,
+    ties: Sequence[int | None] = (),
 ) -> list[StepTiming]:
     if not session.pump(session.now() + _STARTUP_S):
         raise CaptureError(f"the shell showed no prompt within {_STARTUP_S:g} s")
     timings = []
     for index, step in enumerate(script.steps, 1):
+        tie = ties[index - 1] if index <= len(ties) else None
+        if tie is not None:
+            late = session.now() - tie / 1000
+            if late > 0.5 / session.fps:
+                session.warnings.append(
+                    f"terminal step {index} ({step.describe()}) starts {late:.1f} s after its "
+                    f"words {step.at!r}: the commands before it take longer than the narration "
+                    "gives them"
+                )
+            while session.now() < tie / 1000:
+                session.pump(tie / 1000)
         start = session.now()
         _run_step(session, index, step, script, timeout_s)
         timings.append(StepTiming(index, step, start, session.now()))
@@ -334,10 +349,12 @@ def capture_terminal(
     output_cap_bytes: int = 1_000_000,
     workdir: Path | None = None,
     progress: Progress | None = None,
+    ties: Sequence[int | None] = (),
 ) -> TerminalCapture:
     """Run ``script`` in a real shell and render it to ``out_mp4`` (H.264, ``size``, ``fps``).
 
-    Commands run in ``workdir`` (default: a new temporary folder, deleted after). Raises
+    Commands run in ``workdir`` (default: a new temporary folder, deleted after). ``ties``
+    gives, per step, the video time (ms) it starts at (None: right after the step before). Raises
     :class:`CaptureError` when the shell is missing, a step runs past ``timeout_s`` or ffmpeg
     fails; output past ``output_cap_bytes`` per step is cut with a warning.
     """
@@ -347,7 +364,7 @@ def capture_terminal(
     with _folder(workdir) as folder:
         session = _Session(script.shell, folder, cols, rows, fps, output_cap_bytes)
         try:
-            timings = _record(script, session, timeout_s, progress)
+            timings = _record(script, session, timeout_s, progress, ties)
         finally:
             session.close()
     warnings = tuple(session.warnings)

@@ -1,0 +1,213 @@
+"""Headless Chromium in this process, through Playwright: the local :class:`BrowserDriver`.
+
+Chromium is Debian's (``/usr/bin/chromium``), else one on PATH, else Playwright's own build
+(``playwright install chromium``); ``executable`` names another. With ``allow_local=False``
+every request to a ``file:`` URL or a loopback or private address is refused before it leaves
+the browser (what the HTTP API uses unless its config allows them).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from vidkit.capture.browser_script import FIND_JS, Target
+from vidkit.capture.driver import Box, DriverError
+
+__all__ = ["CHROMIUM_ARGS", "PlaywrightDriver", "find_chromium", "is_local_url"]
+
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--font-render-hinting=none",
+)
+_DEBIAN = Path("/usr/bin/chromium")
+_NO_CHROMIUM = (
+    "no Chromium found (looked for /usr/bin/chromium, chromium and chromium-browser on PATH, "
+    "and Playwright's own build): install Chromium (Debian: apt-get install chromium; "
+    "elsewhere: playwright install chromium), or set [services.capture] chromium"
+)
+
+
+def find_chromium(playwright_default: str | None = None) -> str | None:
+    """Debian's Chromium, else one on PATH, else Playwright's own build when it is installed."""
+    if _DEBIAN.is_file() and os.access(_DEBIAN, os.X_OK):
+        return str(_DEBIAN)
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if playwright_default and Path(playwright_default).is_file():
+        return playwright_default
+    return None
+
+
+def is_local_url(url: str) -> bool:
+    """True for ``file:`` URLs and URLs whose host is this machine or a private network."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "ws", "wss"):
+        return parts.scheme not in ("data", "about", "blob")
+    host = (parts.hostname or "").lower()
+    if host in ("localhost", "") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or (address.is_unspecified)
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    for prefix in ("Page.goto: ", "Error: ", "Page.evaluate: "):
+        first = first.removeprefix(prefix)
+    return first[:300]
+
+
+class PlaywrightDriver:
+    """Headless Chromium driven through Playwright's sync API."""
+
+    name = "playwright"
+
+    def __init__(self, *, executable: str = "", allow_local: bool = True) -> None:
+        self.executable = executable
+        self.allow_local = allow_local
+        self._pw: Any = None
+        self._browser: Any = None
+        self._page: Any = None
+        self._dialogs: list[str] = []
+        self.refused: list[str] = []
+
+    def start(self, width: int, height: int) -> None:
+        from playwright.sync_api import Error, sync_playwright
+
+        self._pw = sync_playwright().start()
+        try:
+            chromium = self.executable or find_chromium(self._default())
+            if not chromium:
+                raise DriverError(_NO_CHROMIUM)
+            try:
+                self._browser = self._pw.chromium.launch(
+                    executable_path=chromium, args=list(CHROMIUM_ARGS)
+                )
+            except Error as exc:
+                raise DriverError(f"Chromium ({chromium}) did not start: {_reason(exc)}") from None
+            context = self._browser.new_context(
+                viewport={"width": width, "height": height}, device_scale_factor=1
+            )
+            if not self.allow_local:
+                context.route("**/*", self._guard)
+            self._page = context.new_page()
+            self._page.on("dialog", self._on_dialog)
+        except BaseException:
+            self.close()
+            raise
+
+    def _default(self) -> str | None:
+        try:
+            return str(self._pw.chromium.executable_path)
+        except Exception:  # no bundled build
+            return None
+
+    def _guard(self, route: Any) -> None:
+        url = route.request.url
+        if is_local_url(url):
+            self.refused.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def _on_dialog(self, dialog: Any) -> None:
+        self._dialogs.append(str(dialog.message))
+        dialog.dismiss()
+
+    def open(self, url: str) -> None:
+        from playwright.sync_api import Error
+
+        if not self.allow_local and is_local_url(url):
+            raise DriverError(
+                f"{url} is on this machine or its network, which captures started over HTTP "
+                "may not open (set [services.capture] allow_local = true to allow it)"
+            )
+        try:
+            self._page.goto(url, wait_until="load", timeout=30_000)
+        except Error as exc:
+            reason = _reason(exc)
+            if self.refused:
+                reason = f"{self.refused[-1]} is on this machine or its network ({reason})"
+            raise DriverError(f"could not open {url}: {reason}") from None
+
+    def find(self, target: Target) -> Box | None:
+        from playwright.sync_api import Error
+
+        try:
+            found = self._page.evaluate(FIND_JS, _target_dict(target))
+        except Error as exc:
+            raise DriverError(f"could not look for {target.describe()}: {_reason(exc)}") from None
+        if not found:
+            return None
+        return Box(float(found["x"]), float(found["y"]), float(found["width"]),
+                   float(found["height"]))  # fmt: skip
+
+    def click(self, x: float, y: float) -> None:
+        self._act(lambda: self._page.mouse.click(x, y))
+
+    def type(self, text: str) -> None:
+        self._act(lambda: self._page.keyboard.type(text))
+
+    def press(self, key: str) -> None:
+        self._act(lambda: self._page.keyboard.press(key))
+
+    def scroll(self, dy: int) -> None:
+        self._act(lambda: self._page.mouse.wheel(0, dy))
+
+    def screenshot(self) -> bytes:
+        from playwright.sync_api import Error
+
+        try:
+            return bytes(self._page.screenshot(type="png", animations="allow", timeout=30_000))
+        except Error as exc:
+            raise DriverError(f"could not take a screenshot: {_reason(exc)}") from None
+
+    def dialog(self) -> str | None:
+        return self._dialogs.pop(0) if self._dialogs else None
+
+    def _act(self, action: Any) -> None:
+        from playwright.sync_api import Error
+
+        try:
+            action()
+        except Error as exc:
+            raise DriverError(_reason(exc)) from None
+
+    def close(self) -> None:
+        browser, pw = self._browser, self._pw
+        self._browser = self._pw = self._page = None
+        if browser is not None:
+            with suppress(Exception):  # already gone
+                browser.close()
+        if pw is not None:
+            pw.stop()
+
+
+def _target_dict(target: Target) -> dict[str, str]:
+    return {"selector": target.selector, "text": target.text, "role": target.role,
+            "name": target.name}  # fmt: skip
