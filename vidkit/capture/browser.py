@@ -227,11 +227,11 @@ class _Run:
                 "dialogs: change the page, or script around what opens it"
             )
 
-    def act(self, action: Callable[[], None]) -> None:
+    def act(self, action: Callable[[], None], *, still: bool = True) -> None:
         try:
             action()
         except DriverError as exc:
-            raise self.fail(str(exc)) from None
+            raise self.fail(str(exc), still=still) from None
         self.check_dialog()
 
     def locate(self, target: Target) -> Box:
@@ -275,7 +275,7 @@ class _Run:
         if self.script.url:
             self.index = 0
             self.step = None
-            self.act(lambda: self.driver.open(self.script.url))
+            self.act(lambda: self.driver.open(self.script.url), still=False)
             self.snap(0.0)
         for self.index, self.step in enumerate(steps, 1):
             if until is not None and self.index > until:
@@ -293,7 +293,7 @@ class _Run:
         settle = self.script.settle_ms
         if kind == "open":
             at = self.start_at(self.t)
-            self.act(lambda: self.driver.open(step.text))
+            self.act(lambda: self.driver.open(step.text), still=False)
             self.film_for(at, settle)
             self.t = at + max(_OPEN_MS, settle)
             return at, None

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from vidkit.capture.browser_script import FIND_JS, Target
 from vidkit.capture.driver import Box, DriverError
 
-__all__ = ["CHROMIUM_ARGS", "PlaywrightDriver", "find_chromium", "is_local_url"]
+__all__ = ["CHROMIUM_ARGS", "PlaywrightDriver", "find_chromium", "is_local_url", "net_reason"]
 
 CHROMIUM_ARGS = (
     "--headless",
@@ -72,6 +72,26 @@ def is_local_url(url: str) -> bool:
         or address.is_link_local
         or (address.is_unspecified)
     )
+
+
+_NET = {
+    "ERR_CONNECTION_REFUSED": "connection refused: is the server running?",
+    "ERR_NAME_NOT_RESOLVED": "no such host name",
+    "ERR_ADDRESS_UNREACHABLE": "the address cannot be reached",
+    "ERR_CONNECTION_TIMED_OUT": "the connection timed out",
+    "ERR_INTERNET_DISCONNECTED": "no network",
+    "ERR_UNSAFE_PORT": "browsers refuse this port",
+    "ERR_CERT_AUTHORITY_INVALID": "its certificate is not trusted",
+    "ERR_BLOCKED_BY_CLIENT": "blocked",
+}
+
+
+def net_reason(text: str) -> str:
+    """Chromium's ``net::ERR_…`` code in words, the code kept for searching."""
+    for code, words in _NET.items():
+        if code in text:
+            return f"{words} (net::{code})"
+    return text
 
 
 def _reason(exc: BaseException) -> str:
@@ -150,7 +170,7 @@ class PlaywrightDriver:
         try:
             self._page.goto(url, wait_until="load", timeout=30_000)
         except Error as exc:
-            reason = _reason(exc)
+            reason = net_reason(_reason(exc).split(" at ")[0])
             if self.refused:
                 reason = f"{self.refused[-1]} is on this machine or its network ({reason})"
             raise DriverError(f"could not open {url}: {reason}") from None
