@@ -15,7 +15,14 @@ import pytest
 
 from tests.browser.support import find_chromium
 from tests.capture.webapp import serve
-from vidkit.capture import CaptureError, CaptureOptions, capture, load_script, preview_step
+from vidkit.capture import (
+    BrowserScript,
+    CaptureError,
+    CaptureOptions,
+    capture,
+    load_script,
+    preview_step,
+)
 from vidkit.capture.browser import capture_browser
 from vidkit.capture.local import PlaywrightDriver
 from vidkit.errors import InvalidInput
@@ -69,7 +76,8 @@ def first_frame(flags: np.ndarray) -> int:
 
 def near(frame_region: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
     """Per frame: the share of pixels within 40 of ``colour``."""
-    return (np.abs(frame_region - np.array(colour)).max(axis=-1) < 40).mean(axis=(1, 2))
+    close = np.abs(frame_region - np.array(colour)).max(axis=-1) < 40
+    return np.asarray(close.mean(axis=(1, 2)))
 
 
 STATUS = (40, 140, 440, 260)  # grey, then green once saved
@@ -118,11 +126,9 @@ steps = [
 
 
 def test_click_effects_and_pointer_at_the_exact_frames(app: str, tmp_path: Path) -> None:
-    script = load_script(f"""
-[browser]
-url = "{app}"
-steps = [{{ click = "#save" }}, {{ click = "#add" }}, {{ wait = 200 }}]
-""")
+    script = BrowserScript.from_toml(
+        f'url = "{app}"\nsteps = [{{ click = "#save" }}, {{ click = "#add" }}, {{ wait = 200 }}]'
+    )
     out = tmp_path / "capture.mp4"
     done = capture_browser(script, out, driver=PlaywrightDriver(), size=SIZE, fps=FPS)
     save, add = done.timings[0], done.timings[1]
