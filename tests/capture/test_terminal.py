@@ -215,3 +215,21 @@ def test_sh_runs_the_script_too(tmp_path: Path) -> None:
     result = capture_terminal(script, tmp_path / "sh.mp4", size=(640, 360), cols=60, rows=12)
     assert _find(result.screen, "from-sh") and result.screen[0].startswith("$ echo from-sh")
     assert probe(tmp_path / "sh.mp4").width == 640
+
+
+def test_a_step_tied_to_a_word_starts_on_that_word(tmp_path: Path) -> None:
+    from vidkit.capture import capture, load_script
+    from vidkit.timing import WordTiming
+
+    words = [WordTiming("first", 0, 300), WordTiming("we", 1500, 1700),
+             WordTiming("list", 2400, 2700), WordTiming("files", 2700, 3000)]  # fmt: skip
+    script = load_script(
+        '[terminal]\nhold_ms = 200\nsteps = [{ type = "echo one" }, '
+        '{ type = "ls", at = "list files" }]'
+    )
+    done = capture(script, tmp_path / "tied.mp4", size=SIZE, fps=30, words=words)
+    index, start_s, _end = done.steps[1]
+    assert index == 2 and abs(start_s - 2.4) <= 1 / 30, start_s
+    assert not done.warnings
+    with pytest.raises(InvalidInput, match=r"terminal script step 2: the narration does not say"):
+        capture(script, tmp_path / "x.mp4", size=SIZE, fps=30, words=words[:2])
