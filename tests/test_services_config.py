@@ -68,6 +68,20 @@ def _image(config: Config) -> Any:
     return registry.build_imagegen(config)  # type: ignore[attr-defined]
 
 
+def _capture(surface: str, *path: str) -> Observe:
+    """What the capture options of ``surface`` hold (``driver``: the browser they drive)."""
+
+    def observe(config: Config, server: StandIn) -> Any:
+        from vidkit.capture.service import capture_options
+
+        value: Any = capture_options(config, surface)  # type: ignore[arg-type]
+        for name in path:
+            value = value.driver() if name == "driver" else getattr(value, name)
+        return value
+
+    return observe
+
+
 TTS = '[voice]\nbackend = "openai"\n[services.tts]\n'
 TTS_URL = 'url = "http://127.0.0.1:9/v1"\n'
 TRANSCRIBE = '[transcribe]\nbackend = "openai"\n[services.transcribe]\n'
@@ -75,6 +89,8 @@ LIPSYNC = '[services.lipsync]\nurl = "{url}"\nshared_dir = "{shared}"\n'
 HEYGEN = LIPSYNC + 'protocol = "heygen"\n'
 MATTING = '[services.matting]\nurl = "{url}"\n'
 IMAGE = '[services.image]\nurl = "{url}"\n'
+CAPTURE = "[services.capture]\n"
+CAPTURE_URL = CAPTURE + 'url = "{url}/mcp"\n'
 
 _tts, _stt = registry.build_tts, registry.build_transcriber
 _anim, _mat = registry.build_animator, registry.build_matting
@@ -133,6 +149,31 @@ CASES: dict[tuple[str, str], tuple[str, str, Observe]] = {
     ("image", "workflow"): (
         IMAGE + 'backend = "comfyui"\n', 'workflow = "{shared}/wf.json"\n',
         _attr(_image, "workflow_path"),
+    ),
+    # A capture's options (vidkit.capture.service.capture_options): the MCP server it drives,
+    # with its key as a Bearer header and its timeout; local Chromium's path; what a capture
+    # started over HTTP may do; a terminal command's timeout and output cap.
+    ("capture", "url"): (CAPTURE, 'url = "{url}/mcp"\n', _capture("local", "driver", "name")),
+    ("capture", "api_key_env"): (
+        CAPTURE_URL, f'api_key_env = "{KEY}"\n', _capture("local", "mcp_headers"),
+    ),
+    ("capture", "timeout_s"): (
+        CAPTURE_URL, "timeout_s = 7.5\n", _capture("local", "driver", "timeout_s"),
+    ),
+    ("capture", "chromium"): (
+        CAPTURE, 'chromium = "/opt/chromium"\n', _capture("local", "driver", "executable"),
+    ),
+    ("capture", "allow_terminal"): (
+        CAPTURE, "allow_terminal = true\n", _capture("http", "allow_commands"),
+    ),
+    ("capture", "allow_local"): (
+        CAPTURE, "allow_local = true\n", _capture("http", "driver", "allow_local"),
+    ),
+    ("capture", "command_timeout_s"): (
+        CAPTURE, "command_timeout_s = 3.0\n", _capture("local", "timeout_s"),
+    ),
+    ("capture", "output_cap_bytes"): (
+        CAPTURE, "output_cap_bytes = 5000\n", _capture("local", "output_cap_bytes"),
     ),
 }  # fmt: skip
 
@@ -194,7 +235,9 @@ def test_unknown_or_bad_service_keys_name_the_key(tmp_path: Path) -> None:
         ('[services.matting]\nvoice = "x"\n', "voice"),
         ('[services.lipsync]\nprotocol = "sadtalker"\n', "protocol"),
         ("[services.lipsync]\nmax_seconds = 0\n", "max_seconds"),
-        ('[services.capture]\nurl = "http://127.0.0.1:1"\n', "capture"),
+        ('[services.capture]\nallow_terminal = "yes"\n', "allow_terminal"),
+        ("[services.capture]\noutput_cap_bytes = 10\n", "output_cap_bytes"),
+        ('[services.capture]\nurl = "127.0.0.1:8931/mcp"\n', "url"),
         ('[services.lipsync]\nupload_url = "upload.heygen.com"\n', "upload_url"),
     ]:
         with pytest.raises(ConfigError, match=named):

@@ -23,6 +23,7 @@ __all__ = [
     "CONFIG_ENV",
     "AssetsConfig",
     "AvatarConfig",
+    "CaptureServiceConfig",
     "CatalogueConfig",
     "CloudLLMConfig",
     "Config",
@@ -236,12 +237,28 @@ class LipsyncServiceConfig(EndpointConfig):
     _upload = field_validator("upload_url")(_check_url)
 
 
+class CaptureServiceConfig(EndpointConfig):
+    """Screen capture (``[services.capture]``): ``url`` is a Playwright MCP server's Streamable
+    HTTP endpoint (``http://127.0.0.1:8931/mcp``; empty: local Chromium through Playwright, at
+    ``chromium`` or found), its key sent as a Bearer header. ``allow_terminal`` and
+    ``allow_local`` hold only for captures started over the HTTP API (Python, the CLI and the
+    studio always may run terminal commands and open local pages); a terminal command's
+    timeout and output cap hold everywhere."""
+
+    chromium: str = ""
+    allow_terminal: bool = False
+    allow_local: bool = False
+    command_timeout_s: float = Field(default=20.0, gt=0, le=3600)
+    output_cap_bytes: int = Field(default=1_000_000, ge=1000, le=1_000_000_000)
+
+
 class ServicesConfig(_Section):
     tts: ServiceConfig = ServiceConfig()
     transcribe: ModelServiceConfig = ModelServiceConfig()
     image: ImageServiceConfig = ImageServiceConfig()
     lipsync: LipsyncServiceConfig = LipsyncServiceConfig()
     matting: ModelServiceConfig = ModelServiceConfig()
+    capture: CaptureServiceConfig = CaptureServiceConfig()
 
 
 class VoiceConfig(_Section):

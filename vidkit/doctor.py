@@ -7,9 +7,10 @@ offline models (present and verified), the embedded LLM when ``[llm] backend = "
 configured service (it answers an HTTP GET within 2 s; API keys are set; a lip-sync, matting,
 image or voice-cloning service says what it offers: animates, removes backgrounds, generates
 images, clones voices); a configured LLM server is asked for its models and one tiny
-structured answer (which mode it takes). Each finding is a :class:`Check` whose ``fix`` names
-the config key or command that repairs it. Nothing here prints, and no secret value is ever
-put into a check: only the names of environment variables.
+structured answer (which mode it takes); screen capture has its browser (local Chromium, or
+an MCP server that opens a session and lists the tool the capture runs). Each finding is a
+:class:`Check` whose ``fix`` names the config key or command that repairs it. Nothing here
+prints, and no secret value is ever put into a check: only the names of environment variables.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def run_checks(config: Config) -> list[Check]:
         *check_services(config),
         *check_service_capabilities(config),
         *check_llm_server(config),
+        check_capture(config),
     ]
 
 
@@ -495,3 +497,58 @@ def _opener(url: str) -> urllib.request.OpenerDirector:
     if host == "localhost" or host == "::1" or host.startswith("127."):
         return urllib.request.build_opener(urllib.request.ProxyHandler({}))
     return urllib.request.build_opener()
+
+
+# screen capture ---------------------------------------------------------------------------------
+
+
+def check_capture(config: Config) -> Check:
+    """The browser captures run in: with ``[services.capture] url`` empty, Playwright and a
+    local Chromium (``chromium``, or one found); with a url, a Playwright MCP server there that
+    opens a session and offers the tool the capture runs its steps with."""
+    from vidkit.capture.service import RUN_TOOLS, probe_mcp
+
+    section = config.services.capture
+    where = _in_config(config)
+    if section.url:
+        name = "capture mcp server"
+        headers = {}
+        if section.api_key_env and os.environ.get(section.api_key_env):
+            headers["Authorization"] = f"Bearer {os.environ[section.api_key_env]}"
+        try:
+            found = probe_mcp(section.url, headers=headers, timeout_s=HTTP_TIMEOUT_S * 2)
+        except VidkitError as exc:
+            return Check(
+                name, False, str(exc),
+                f"start it (docs/capture.md), or correct [services.capture] url {where} "
+                "(empty: local Chromium)",
+            )  # fmt: skip
+        offers = f"{found.server} {found.version}, {len(found.tools)} tools"
+        if not found.can_capture:
+            return Check(
+                name, False, f"{offers}, but none of {', '.join(RUN_TOOLS)}",
+                "run the Playwright MCP server (npx @playwright/mcp@latest --port 8931 "
+                "--headless), a release that has browser_run_code",
+            )  # fmt: skip
+        return Check(name, True, offers)
+    name = "capture chromium"
+    if importlib.util.find_spec("playwright") is None:
+        return Check(name, False, "playwright is not installed", "pip install playwright")
+    from vidkit.capture.local import find_chromium
+
+    if section.chromium:
+        path = Path(section.chromium).expanduser()
+        if path.is_file() and os.access(path, os.X_OK):
+            return Check(name, True, f"{path} ([services.capture] chromium)")
+        return Check(
+            name, False, f"{path} is not an executable file",
+            f"correct [services.capture] chromium {where}, or leave it empty to find one",
+        )  # fmt: skip
+    chromium = find_chromium()
+    if chromium is None:
+        return Check(
+            name, False, "no Chromium found (/usr/bin/chromium, chromium or chromium-browser)",
+            "install Chromium (Debian: apt-get install chromium; elsewhere: playwright install "
+            f"chromium), or set [services.capture] chromium or url {where}",
+        )  # fmt: skip
+    return Check(name, True, f"{chromium} (found)")

@@ -31,6 +31,7 @@ __all__ = [
     "CaptureScript",
     "Captured",
     "capture",
+    "check_allowed",
     "load_script",
     "preview_step",
     "tie_times",
@@ -109,7 +110,8 @@ class CaptureOptions:
     (``chromium``: its path, empty to find one); whether pages on this machine or its network
     and ``file:`` URLs may be opened (``allow_local``) and terminal scripts may run commands
     (``allow_commands``); a terminal command's timeout and output cap; where a still of the
-    page is saved when a step fails (None: next to the output)."""
+    page is saved when a step fails (None: next to the output); how long the MCP server may
+    take to answer one call."""
 
     mcp_url: str = ""
     chromium: str = ""
@@ -119,13 +121,14 @@ class CaptureOptions:
     output_cap_bytes: int = 1_000_000
     stills_dir: Path | None = None
     mcp_headers: dict[str, str] = field(default_factory=dict)
+    mcp_timeout_s: float = 60.0
 
     def driver(self) -> Any:
         """The browser this capture drives (a :class:`~vidkit.capture.driver.BrowserDriver`)."""
         if self.mcp_url:
             from vidkit.capture.mcp import McpDriver
 
-            return McpDriver(self.mcp_url, timeout_s=max(60.0, self.timeout_s),
+            return McpDriver(self.mcp_url, timeout_s=self.mcp_timeout_s,
                              headers=self.mcp_headers or None)  # fmt: skip
         from vidkit.capture.local import PlaywrightDriver
 
@@ -146,7 +149,11 @@ class Captured:
     via: str
 
 
-def _refuse(script: CaptureScript, options: CaptureOptions) -> None:
+def check_allowed(script: CaptureScript, options: CaptureOptions) -> None:
+    """Raise :class:`~vidkit.errors.InvalidInput` naming the config key when ``options`` do
+    not let ``script`` run: a terminal script without ``allow_commands``, a browser script
+    opening a ``file:`` URL or a page on this machine or its network without
+    ``allow_local``."""
     if isinstance(script, TerminalScript):
         if not options.allow_commands:
             raise InvalidInput(
@@ -187,7 +194,7 @@ def capture(
     :class:`~vidkit.errors.InvalidInput` naming the step; ``out_mp4`` is written only on
     success."""
     options = options or CaptureOptions()
-    _refuse(script, options)
+    check_allowed(script, options)
     steps: Sequence[BrowserStep | Step] = script.steps
     ties = tie_times(script, words) if any(s.at for s in steps) else ()
     out = Path(out_mp4)
@@ -226,7 +233,7 @@ def preview_step(
 ) -> Path:
     """A still (PNG) of the screen right after step ``step`` (1-based) has run."""
     options = options or CaptureOptions()
-    _refuse(script, options)
+    check_allowed(script, options)
     if not 1 <= step <= len(script.steps):
         raise InvalidInput(f"the script has steps 1..{len(script.steps)}, not {step}", field="step")
     out = Path(out_png)
