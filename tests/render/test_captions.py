@@ -265,12 +265,19 @@ def test_frames_never_start_early() -> None:
 def test_ass_file_describes_the_style() -> None:
     text = to_ass([CaptionCue(1234, 3456, "Hello {world}\nback\\N")], 1920, 1080)
     assert "PlayResX: 1920\nPlayResY: 1080" in text and "WrapStyle: 2" in text
-    style = next(ln for ln in text.splitlines() if ln.startswith("Style: "))
-    fields = style.split(",")
-    assert fields[2] == "54"  # 5 % of the height
-    assert fields[3] == "&H00FFFFFF" and fields[6] == "&H66000000"  # white on 60 % black
-    assert fields[15:17] == ["3", "14"] and fields[18] == "2"  # a box, bottom centre
+    styles = {
+        ln.split(",")[0]: ln.split(",") for ln in text.splitlines() if ln.startswith("Style: ")
+    }
+    fields, box = styles["Style: Default"], styles["Style: Box"]
+    assert fields[2] == box[2] == "54"  # 5 % of the height
+    assert fields[3] == "&H00FFFFFF" and fields[15:18] == ["1", "0", "0"]  # white, bare
+    assert box[3] == "&HFFFFFFFF" and box[6] == "&H66000000"  # no text, on 60 % black
+    assert box[15:17] == ["4", "14"] and fields[18] == box[18] == "2"  # a box, bottom centre
+    # one box per line (each on its own layer), then the text over them
     assert "0:00:01.24,0:00:03.45,Default,,0,0,0,,Hello \\{world\\}\\Nback\\\u2060N" in text
+    assert "Dialogue: 0,0:00:01.24,0:00:03.45,Box,,0,0,119,,Hello \\{world\\}\n" in text
+    assert "Dialogue: 1,0:00:01.24,0:00:03.45,Box,,0,0,65,,back\\\u2060N\n" in text
+    assert "Dialogue: 2,0:00:01.24,0:00:03.45,Default," in text
     outlined = to_ass([], 640, 360, AssStyle(box=False, bold=True))
     assert ",-1,0,0,0,100,100,0,0,1," in outlined
 

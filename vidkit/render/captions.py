@@ -192,14 +192,35 @@ def to_ass(
     size = max(8, round(height * style.size))
     pad = max(1, round(size * 0.25)) if style.box else max(1, round(size * 0.08))
     text = _ass_colour(style.text_rgb, 1.0)
-    if style.box:  # libass draws the box in the outline colour
-        border, shadow = 3, 0
-        outline = back = _ass_colour(style.box_rgb, style.box_opacity)
-    else:
-        border, outline, shadow = 1, _ass_colour(style.box_rgb, 1.0), 1
-        back = _ass_colour(style.box_rgb, style.box_opacity)
     side, bottom = round(width * style.side_margin), round(height * style.margin)
     bold = -1 if style.bold else 0
+    common = f"{style.font},{size}"
+    tail = f"2,{side},{side},{bottom},1"
+    if style.box:
+        # One box per line, under the text. BorderStyle 3 would box each run of one font on
+        # its own, darker where two runs' boxes overlap (a CJK or emoji run in Latin text);
+        # BorderStyle 4 boxes a whole event in the back colour, padded by the outline width.
+        # So each line gets a box event (its text invisible, on its own layer, so that libass
+        # does not move overlapping boxes apart) and the cue's text goes on top.
+        hidden, box = (
+            _ass_colour(style.text_rgb, 0.0),
+            _ass_colour(style.box_rgb, style.box_opacity),
+        )
+        styles = (
+            f"Style: Default,{common},{text},{text},{box},{box},{bold},0,0,0,"
+            f"100,100,0,0,1,0,0,{tail}\n"
+            f"Style: Box,{common},{hidden},{hidden},{hidden},{box},{bold},0,0,0,"
+            f"100,100,0,0,4,{pad},0,{tail}\n"
+        )
+    else:  # white text with a dark outline and shadow
+        outline, back = (
+            _ass_colour(style.box_rgb, 1.0),
+            _ass_colour(style.box_rgb, style.box_opacity),
+        )
+        styles = (
+            f"Style: Default,{common},{text},{text},{outline},{back},{bold},0,0,0,"
+            f"100,100,0,0,1,{pad},1,{tail}\n"
+        )
     head = (
         "[Script Info]\nScriptType: v4.00+\n"
         f"PlayResX: {width}\nPlayResY: {height}\n"
@@ -208,8 +229,7 @@ def to_ass(
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-        f"Style: Default,{style.font},{size},{text},{text},{outline},{back},{bold},0,0,0,"
-        f"100,100,0,0,{border},{pad},{shadow},2,{side},{side},{bottom},1\n\n"
+        f"{styles}\n"
         "[Events]\n"
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
     )
@@ -221,8 +241,16 @@ def to_ass(
             end = min(end, -(-cues[i + 1].start_ms // 10))
         if end <= start:
             continue
-        body = r"\N".join(_ass_escape(line) for line in _clean_lines(cue))
-        events.append(f"Dialogue: 0,{_ass_clock(start)},{_ass_clock(end)},Default,,0,0,0,,{body}\n")
+        when = f"{_ass_clock(start)},{_ass_clock(end)}"
+        lines = [_ass_line(line, style) for line in _clean_lines(cue)]
+        layer = 0
+        if style.box:
+            for row, line in enumerate(lines):
+                margin = bottom + (len(lines) - 1 - row) * size
+                events.append(f"Dialogue: {row},{when},Box,,0,0,{margin},,{line}\n")
+            layer = len(lines)
+        body = r"\N".join(lines)
+        events.append(f"Dialogue: {layer},{when},Default,,0,0,0,,{body}\n")
     return head + "".join(events)
 
 
@@ -449,6 +477,23 @@ def _ass_clock(cs: int) -> str:
 
 def _vtt_escape(line: str) -> str:
     return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _ass_line(line: str, style: AssStyle) -> str:
+    """``line`` for an ASS event: characters the style's font lacks (CJK, emoji) in the fallback
+    face that has them (``{\\fn…}``, regular weight, as the preview draws them), back to the
+    style after (``{\\r}``). See :mod:`vidkit.fonts`."""
+    from vidkit.fonts import faces, runs
+
+    chain = faces(style.bold)
+    out: list[str] = []
+    for text, index in runs(line, chain):
+        if index == 0:
+            out.append(("{\\r}" if out else "") + _ass_escape(text))
+        else:
+            weight = "\\b0" if style.bold else ""
+            out.append(f"{{\\fn{chain[index].family}{weight}}}{_ass_escape(text)}")
+    return "".join(out)
 
 
 def _ass_escape(line: str) -> str:

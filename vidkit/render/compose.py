@@ -2,9 +2,10 @@
 
 The whole scene is one ``-filter_complex``: the screen source (a file, or frames drawn in Python
 and piped in raw), the presenter (an RGBA video file, or RGBA frames piped in raw), burned-in
-captions (libass), title cards (drawtext) and the narration with optional ducked music. Frames
-produced in Python go through extra pipes (``pipe:3``, ``pipe:4``), each fed by its own thread,
-so nothing is written to disk first and nothing holds more than a frame. The output is H.264
+captions (libass), title cards (the pictures the preview draws, piped) and the narration with
+optional ducked music. Frames produced in Python go through extra pipes (``pipe:3``,
+``pipe:4``), each fed by its own thread, so nothing is written to disk first and nothing holds
+more than a frame. The output is H.264
 High, yuv420p, constant frame rate, AAC, ``+faststart``, exactly ``timeline.duration`` frames
 long; ``-frames:v`` and ``atrim`` bound it instead of ``-shortest`` (which buffers ~10 s of raw
 frames). The file is written under a temporary name and renamed when ffmpeg succeeds.
@@ -146,24 +147,19 @@ def compose_command(
     current = "screen"
 
     # Title cards (under the presenter, so a card never hides the face) ----------------------
+    # Drawn by the preview's own code (one RGBA picture, piped), so that the render shows what
+    # the preview shows, in the same fonts (CJK and emoji included; drawtext has one font).
     for number, card in enumerate(timeline.cards):
-        label = f"card{number}"
+        from vidkit.render.overlay import card_patch
+
+        patch = card_patch(card.title, card.subtitle, timeline.width, timeline.height)
+        slot, label = index, f"card{number}"
+        pipe_input(Piped([patch.image], patch.image.shape[1], patch.image.shape[0], "rgba"))
         start, end = card.start, card.start + card.duration
-        size = max(16, timeline.height // 14)
-        sub = max(12, timeline.height // 28)
-        enable = f"enable='between(n,{start},{end - 1})'"
-        font = font_path("DejaVuSans-Bold.ttf")
-        text = (
-            f"drawbox=x=0:y=ih*0.36:w=iw:h=ih*0.28:color=black@0.55:t=fill:{enable},"
-            f"drawtext=fontfile='{_escape(font)}':text='{_escape(card.title)}':fontsize={size}:"
-            f"fontcolor=white:x=(w-text_w)/2:y=h*0.42:{enable}"
+        filters.append(
+            f"[{current}][{slot}:v]overlay=x={patch.x}:y={patch.y}:eof_action=repeat:"
+            f"alpha=premultiplied:enable='between(n,{start},{end - 1})'[{label}]"
         )
-        if card.subtitle:
-            text += (
-                f",drawtext=fontfile='{_escape(font_path())}':text='{_escape(card.subtitle)}':"
-                f"fontsize={sub}:fontcolor=white@0.85:x=(w-text_w)/2:y=h*0.52:{enable}"
-            )
-        filters.append(f"[{current}]{text}[{label}]")
         current = label
     # Avatar --------------------------------------------------------------------------------
     avatar = timeline.avatar
@@ -190,7 +186,9 @@ def compose_command(
 
     # Captions (on top of everything) ----------------------------------------------------------
     if captions_ass is not None and timeline.captions.burn_in and timeline.captions.cues:
-        fonts = Path(font_path()).parent
+        from vidkit.fonts import fonts_dir
+
+        fonts = fonts_dir()  # DejaVu and the CJK and emoji fallbacks the ASS file names
         filters.append(
             f"[{current}]ass='{_escape(str(captions_ass))}':fontsdir='{_escape(str(fonts))}'[captioned]"
         )

@@ -6,7 +6,8 @@ of transparent pixels into edges and "over" is one multiply-add: ``out = src + d
 
 The look, which the ffmpeg renderer (:mod:`vidkit.render.compose`) draws the same way; sizes are
 fractions of the frame height ``H`` (or width ``W``), fonts are DejaVu Sans from matplotlib's
-data folder (``matplotlib.get_data_path()/fonts/ttf``):
+data folder (``matplotlib.get_data_path()/fonts/ttf``), with Noto Sans CJK JP and Noto Emoji for
+the characters it lacks, run by run (:mod:`vidkit.fonts`; libass is asked for the same faces):
 
 Captions (one cue at a time, bottom centre, burned in)
     exactly what :func:`vidkit.render.captions.to_ass` asks libass for, in its
@@ -14,25 +15,27 @@ Captions (one cue at a time, bottom centre, burned in)
     ``size = round(0.05 * H)``, which is one line's height (ascender + descender: the em is
     ``size / 1.164`` for DejaVu Sans); lines as the cue breaks them (never wrapped), ``size``
     apart; each line in its own box of black at 60 % opacity (alpha 153) padded by
-    ``round(0.25 * size)``, boxes composited one by one (where they overlap it is darker, as in
-    libass); the bottom of the last line ``round(0.06 * H)`` above the frame bottom, so its box
+    ``round(0.25 * size)`` (libass's BorderStyle 4 box: whole pixels), boxes composited one by
+    one (where they overlap it is darker, as in libass); no kerning (libass does not kern); the
+    bottom of the last line ``round(0.06 * H)`` above the frame bottom, so its box
     reaches ``pad`` lower.
 Title cards (over the screen and the avatar, under captions)
     a full-width band of black at 55 % opacity (alpha 140) from ``y = int(0.36 * H)``,
     ``int(0.28 * H)`` high; the title in ``DejaVuSans-Bold.ttf`` at ``max(16, H // 14)`` px,
     white, the top of its ink at ``round(0.42 * H)``, its ink box centred; the subtitle in
     ``DejaVuSans.ttf`` at ``max(12, H // 28)`` px, white at 85 % (alpha 217), ink top at
-    ``round(0.52 * H)``, centred (this is how drawtext places ``x=(w-text_w)/2:y=h*0.42``).
-    Titles are not wrapped (drawtext does not wrap either).
+    ``round(0.52 * H)``, centred (as drawtext placed ``x=(w-text_w)/2:y=h*0.42``). Titles are
+    not wrapped. The render overlays this very picture (piped), so cards match exactly.
 Screen sources are letterboxed by :func:`letterbox_box`; the avatar is scaled with
 premultiplied alpha by :func:`scale_rgba`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from math import ceil
+from math import ceil, floor
 from pathlib import Path
 from typing import Final
 
@@ -42,6 +45,7 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
 from vidkit.errors import InvalidInput
+from vidkit.fonts import Face, dejavu_file, faces, runs, vertical_metrics
 from vidkit.render.captions import AssStyle
 
 __all__ = [
@@ -77,20 +81,9 @@ class Patch:
     y: int
 
 
-@cache
 def font_file(name: str = FONT_REGULAR) -> Path:
-    """A DejaVu font file shipped with matplotlib."""
-    import matplotlib
-
-    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-    if not path.is_file():
-        raise InvalidInput(f"font {name} is not in matplotlib's data folder ({path.parent})")
-    return path
-
-
-@lru_cache(maxsize=32)
-def _font(name: str, px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_file(name)), max(1, px))
+    """A DejaVu font file shipped with matplotlib (the fallbacks: :mod:`vidkit.fonts`)."""
+    return dejavu_file(name)
 
 
 def letterbox_box(src_w: int, src_h: int, dst_w: int, dst_h: int) -> tuple[int, int, int, int]:
@@ -145,17 +138,36 @@ def over(dst: Pixels, src: Pixels, x: int, y: int) -> None:
     region[...] = part[..., :3] + blended.astype(np.uint8)
 
 
-def _ass_font(style: AssStyle, size: int) -> ImageFont.FreeTypeFont:
-    """The font libass uses for ASS ``Fontsize`` ``size``: scaled so that ascender + descender
-    (not the em) is ``size`` pixels."""
-    name = FONT_BOLD if style.bold else FONT_REGULAR
-    ascent, descent = _font(name, 2048).getmetrics()
-    return _font_at(name, size * 2048 / (ascent + descent))
+def _ass_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    """``face`` as libass uses it for ASS ``Fontsize`` ``size``: scaled so that its Windows
+    ascent + descent (not the em) is ``size`` pixels."""
+    em, ascent, descent = vertical_metrics(face.path)
+    return _face_font(face.path, size * em / (ascent + descent))
 
 
-@lru_cache(maxsize=32)
-def _font_at(name: str, px: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_file(name)), px)
+@lru_cache(maxsize=64)
+def _face_font(path: Path, px: float) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), px)
+
+
+Run = tuple[str, ImageFont.FreeTypeFont]
+
+
+@cache
+def _no_kern() -> list[str] | None:
+    """libass does not kern (an ASS file asks for it with ``Kerning: yes``); Pillow does,
+    unless told not to, which it can with libraqm only."""
+    from PIL import features
+
+    return ["-kern"] if features.check("raqm") else None
+
+
+def _runs(
+    text: str, chain: tuple[Face, ...], font: Callable[[Face], ImageFont.FreeTypeFont]
+) -> list[Run]:
+    """``text`` in runs of one font each: the first face of ``chain`` that has each character
+    (see :func:`vidkit.fonts.runs`)."""
+    return [(part, font(chain[index])) for part, index in runs(text, chain)]
 
 
 def caption_lines(text: str) -> list[str]:
@@ -169,15 +181,19 @@ def caption_patch(
     text: str, width: int, height: int, style: AssStyle | None = None
 ) -> Patch | None:
     """The burned-in caption ``text`` for a ``width`` x ``height`` frame, drawn as libass draws
-    the file :func:`vidkit.render.captions.to_ass` writes in ``style``; None if blank."""
+    the file :func:`vidkit.render.captions.to_ass` writes in ``style``; None if blank.
+    Characters DejaVu lacks are drawn in the fallback face that has them (see
+    :mod:`vidkit.fonts`), on the line's baseline, as libass is asked to."""
     style = style or AssStyle()
     lines = caption_lines(text)
     if not lines:
         return None
     size = max(8, round(height * style.size))  # ASS Fontsize: one line's height
     pad = max(1, round(size * 0.25)) if style.box else max(1, round(size * 0.08))
-    font = _ass_font(style, size)
-    widths = [font.getlength(line) for line in lines]
+    chain = faces(style.bold)
+    laid = [_runs(line, chain, lambda face: _ass_font(face, size)) for line in lines]
+    lengths = [[font.getlength(part, features=_no_kern()) for part, font in line] for line in laid]
+    widths = [sum(parts) for parts in lengths]
     patch_w = ceil(max(widths)) + 2 * pad + 2
     left = round((width - patch_w) / 2)
     top = height - round(height * style.margin) - len(lines) * size - pad
@@ -186,39 +202,59 @@ def caption_patch(
     text_rgba = (*style.text_rgb, 255)
     spots = [((width - w) / 2 - left, pad + row * size, w) for row, w in enumerate(widths)]
     if style.box:  # one box per line, each composited on its own (overlaps are darker)
-        for x, y, w in spots:
+        for x, y, w in spots:  # libass's BorderStyle 4: whole pixels, rounded half up
             layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
-            rect = (round(x - pad), y - pad, round(x + w + pad) - 1, y + size + pad - 1)
+            x0 = floor(x - pad + 0.5)
+            rect = (x0, y - pad, x0 + floor(w + 2 * pad + 0.5) - 1, y + size + pad - 1)
             ImageDraw.Draw(layer).rectangle(rect, fill=box)
             image.alpha_composite(layer)
     draw = ImageDraw.Draw(image)
     stroke = 0 if style.box else pad  # without a box: a dark outline
-    for (x, y, _), line in zip(spots, lines, strict=True):
-        draw.text(
-            (x, y), line, font=font, fill=text_rgba, anchor="la",
-            stroke_width=stroke, stroke_fill=(*style.box_rgb, 255),
-        )  # fmt: skip
+    for (x, y, _), line, parts in zip(spots, laid, lengths, strict=True):
+        ascent = max(font.getmetrics()[0] for _, font in line)  # one baseline per line
+        for (part, font), length in zip(line, parts, strict=True):
+            draw.text(
+                (x, y + ascent), part, font=font, fill=text_rgba, anchor="ls",
+                features=_no_kern(), stroke_width=stroke, stroke_fill=(*style.box_rgb, 255),
+            )  # fmt: skip
+            x += length
     return Patch(premultiply(np.asarray(image)), left, top)
 
 
 def card_patch(title: str, subtitle: str, width: int, height: int) -> Patch:
     """A title card (band, title, subtitle) for a ``width`` x ``height`` frame, cropped to what
-    it covers."""
+    it covers. Characters DejaVu lacks are drawn in the fallback face that has them, at the
+    same pixel size."""
     band_top, band_h, band = int(CARD_BAND[0] * height), int(CARD_BAND[1] * height), CARD_BAND[2]
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     image.paste(band, (0, band_top, width, band_top + band_h))
     texts = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(texts)
-    for words, (div, least, top, colour), name in (
-        (title, CARD_TITLE, FONT_BOLD),
-        (subtitle, CARD_SUBTITLE, FONT_REGULAR),
+    for words, (div, least, top, colour), bold in (
+        (title, CARD_TITLE, True),
+        (subtitle, CARD_SUBTITLE, False),
     ):
-        if words:  # placed by its ink box, as drawtext does: top at y, centred
-            font = _font(name, max(least, height // div))
-            left, ink_top, right, _ = font.getbbox(words, anchor="ls")
-            x = (width - (right - left)) // 2 - left
-            y = round(top * height) - ink_top
-            draw.text((x, y), words, font=font, fill=colour, anchor="ls")
+        if not words:
+            continue
+        px = max(least, height // div)
+
+        def at_px(face: Face, px: int = px) -> ImageFont.FreeTypeFont:
+            return _face_font(face.path, px)
+
+        parts = _runs(words, faces(bold), at_px)
+        pens, boxes, pen = [], [], 0.0
+        for part, font in parts:  # runs side by side on one baseline
+            pens.append(pen)
+            x0, y0, x1, y1 = font.getbbox(part, anchor="ls")
+            boxes.append((pen + x0, y0, pen + x1, y1))
+            pen += font.getlength(part)
+        # placed by its ink box, as drawtext does: top at y, centred
+        left, ink_top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        right = max(b[2] for b in boxes)
+        x = (width - (right - left)) // 2 - left
+        y = round(top * height) - ink_top
+        for (part, font), at in zip(parts, pens, strict=True):
+            draw.text((x + at, y), part, font=font, fill=colour, anchor="ls")
     image.alpha_composite(texts)
     left, top, right, bottom = image.getbbox() or (0, 0, 1, 1)
     cropped = np.asarray(image)[top:bottom, left:right]
