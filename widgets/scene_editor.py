@@ -24,6 +24,7 @@ import traitlets
 from vidkit import Workspace, editing
 from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
+from widgets.capture_panel import CapturePanel
 from widgets.errors import ErrorBox
 from widgets.presenter_drag import PresenterDrag
 from widgets.recording import RecordingEditor
@@ -141,6 +142,9 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.recording = RecordingEditor(
             self.ws, background=self.background, on_changed=self._recording_changed
         )
+        self.capture = CapturePanel(
+            self.ws, background=self.background, on_changed=self._source_changed
+        )
         self.drag = PresenterDrag(self)
 
         self.title.observe(lambda _c: self._edited(preview=True), names="value")
@@ -205,10 +209,12 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             return
         first = self.scene is None or self.scene.id != scene.id
         self._show(scene)
-        self.children = (self.heading, self.message, self.body, self.recording)
+        shown: tuple[w.Widget, ...] = (self.heading, self.message, self.body, self.recording)
+        self.children = (*shown, self.capture)
         with self.message.guard():
             self.sources.show(slug, scene.id)
         self.recording.load(slug, scene.id)
+        self.capture.load(slug, scene.id)
         self._rebuild(middle=first)
 
     def reload(self) -> None:
@@ -434,6 +440,9 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
     def _source_changed(self) -> None:
         if self.scene is not None:
             self.recording.load(self.slug, self.scene.id)
+            self.capture.load(self.slug, self.scene.id)
+            with self.message.guard():
+                self.sources.show(self.slug, self.scene.id)
         self._rebuild()
         if self.on_saved is not None and self.scene is not None:
             self.on_saved(self.scene)

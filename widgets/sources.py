@@ -24,12 +24,11 @@ from vidkit import Workspace, editing
 from vidkit.errors import Conflict, InvalidInput, MediaError, NotFound
 from vidkit.model import Asset, SceneEdit
 from vidkit.pipeline import SceneGraph
+from vidkit.pipeline.sources import SCREEN_KINDS
 from widgets.errors import ErrorBox
 
 __all__ = ["IMAGE_SUFFIXES", "SCREEN_KINDS", "SourcePicker", "uploaded_files"]
 
-#: Asset kinds that can be a scene's screen, in the order the render prefers them.
-SCREEN_KINDS = ("screen_capture", "code_file", "image")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 _NO_CHOICE = ""
 _NO_RECORDING = 0
@@ -59,6 +58,9 @@ def describe_source(asset: Asset | None) -> str:
         return f"recording {name}{seconds}, fitted to the narration"
     if asset.kind == "code_file":
         return f"code file {name}, typed out while the narration plays"
+    if asset.kind == "capture_script":
+        kind, steps = asset.metadata.get("script", "browser"), asset.metadata.get("steps", 0)
+        return f"{kind} script of {steps} steps, filmed step by step (“Screen from a script”)"
     return f"image {name}"
 
 
