@@ -61,11 +61,12 @@ MEDIA_KINDS: Final = frozenset(
         "final_video",
         "avatar_cutout",
         "recording_audio",
+        "captured_screen",
     }
 )
 #: Media kinds whose picture must play from start to end when imported.
 VIDEO_KINDS: Final = frozenset(
-    {"screen_capture", "avatar_video", "composited_scene", "final_video"}
+    {"screen_capture", "captured_screen", "avatar_video", "composited_scene", "final_video"}
 )
 #: Media kinds whose sound must play from start to end when imported.
 AUDIO_KINDS: Final = frozenset({"tts_audio", "voice_sample", "music", "recording_audio"})
@@ -82,6 +83,7 @@ ASSET_KINDS: Final = MEDIA_KINDS | frozenset(
         "lexicon",
         "transcript",
         "analysis",
+        "capture_script",
         "other",
     }
 )

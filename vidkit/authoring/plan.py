@@ -44,8 +44,8 @@ __all__ = ["Plan", "PlanMode", "plan_scenes"]
 PlanMode = Literal["new", "append", "replace"]
 #: Kinds of file a user imports; a replace never deletes a scene that holds one.
 USER_KINDS = frozenset(
-    {"screen_capture", "code_file", "image", "avatar_image", "avatar_video", "voice_sample",
-     "music", "document", "other"}
+    {"screen_capture", "code_file", "capture_script", "image", "avatar_image", "avatar_video",
+     "voice_sample", "music", "document", "other"}
 )  # fmt: skip
 
 

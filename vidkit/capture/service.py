@@ -43,14 +43,19 @@ _PROTOCOL = "2025-03-26"
 
 
 def capture_options(
-    config: Config, surface: Surface = "local", *, stills_dir: Path | None = None
+    config: Config,
+    surface: Surface = "local",
+    *,
+    stills_dir: Path | None = None,
+    secrets: bool = True,
 ) -> CaptureOptions:
     """The capture options ``config`` gives ``surface``; ``stills_dir`` is where a still of the
     page goes when a step fails. A server key named by ``api_key_env`` is read from the
-    environment here (a :class:`~vidkit.errors.ConfigError` says which variable to set)."""
+    environment here (a :class:`~vidkit.errors.ConfigError` says which variable to set), unless
+    ``secrets`` is false (options only to check what ``surface`` may run)."""
     section = config.services.capture
     headers: dict[str, str] = {}
-    if section.url and section.api_key_env:
+    if section.url and section.api_key_env and secrets:
         key = secret(section.api_key_env, purpose="capture server's key ([services.capture])")
         headers["Authorization"] = f"Bearer {key}"
     trusted = surface == "local"

@@ -11,7 +11,9 @@
   presenter only once it has been cut out and rigged;
 - :mod:`vidkit.editing.recording` — scenes made from a raw recording: choose it, transcribe it,
   tighten it (pauses, fillers, restarts cut), delete and restore words by text, undo; with
-  :data:`REASONS`, why a cut is made, in words.
+  :data:`REASONS`, why a cut is made, in words;
+- :mod:`vidkit.editing.capture` — scenes whose screen a capture script makes (a browser or a
+  terminal session): store the script, see a still after one step, capture the scene.
 
 Used by the studio widgets and notebooks; no UI imports.
 
@@ -25,6 +27,15 @@ from vidkit.cuts import REASONS
 from vidkit.editing.avatar_generation import (
     adopt_avatar_candidate,
     generate_avatar_candidates,
+)
+from vidkit.editing.capture import (
+    CaptureStep,
+    capture_scene,
+    capture_script,
+    capture_steps,
+    drop_capture_script,
+    preview_capture_step,
+    set_capture_script,
 )
 from vidkit.editing.draft import (
     PREVIEW_SIZE,
@@ -74,6 +85,7 @@ __all__ = [
     "PREVIEW_SIZE",
     "REASONS",
     "AvatarKind",
+    "CaptureStep",
     "LastRender",
     "NarrationStats",
     "ProjectSummary",
@@ -85,7 +97,11 @@ __all__ = [
     "WordRange",
     "add_voice_profile",
     "adopt_avatar_candidate",
+    "capture_scene",
+    "capture_script",
+    "capture_steps",
     "draft",
+    "drop_capture_script",
     "drop_recording",
     "estimated_ms",
     "generate_avatar_candidates",
@@ -95,10 +111,12 @@ __all__ = [
     "nearest_corner",
     "placed_at",
     "prepare_presenter",
+    "preview_capture_step",
     "project_summaries",
     "recording_edit",
     "recording_view",
     "scene_statuses",
+    "set_capture_script",
     "set_cuts",
     "speaking_rate",
     "split_recording",

@@ -3,7 +3,9 @@
 A draft is the render's own timeline (built by :func:`vidkit.pipeline.graph.scene_timeline`)
 over whatever the stage cache holds: the spoken narration when it exists, else an estimated
 length with the words spread evenly as captions; the presenter's animation, else the still
-cut-out, else a grey placeholder of the same framing. Nothing is made here.
+cut-out, else a grey placeholder of the same framing; a capture script's captured screen
+when one was made (for the narration as it is, else the newest of the same script), else no
+screen. Nothing is made here: no capture runs.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from vidkit.pipeline.graph import (
     peek_scene,
     scene_timeline,
 )
+from vidkit.pipeline.sources import capture_script_asset, latest_capture
 from vidkit.timeline import AvatarLayer, Caption, Timeline, ms_to_frames
 from vidkit.timing import Timings, WordTiming
 from vidkit.workspace import Workspace
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from vidkit.render.preview import Previewer
+    from vidkit.stages.capture import CapturedScreen
 
 __all__ = ["PREVIEW_SIZE", "AvatarKind", "SceneDraft", "draft", "nearest_corner", "placed_at"]
 
@@ -245,7 +249,17 @@ def draft(
         if presenter is not None:
             video = ws.asset_path(animation.video) if animation is not None else None
             avatar = avatar_layer(presenter, scene.layout, video)
-        timeline = _timeline(ws, project, scene, timings, audio, avatar, narration, notes, recorded)
+        captured = None
+        if recorded is None and capture_script_asset(ws, slug, scene.id) is not None:
+            captured = peek.captured or latest_capture(ws, slug, scene.id)
+            if captured is None:
+                notes.append(
+                    "screen: not captured yet: the capture script runs when the scene renders "
+                    "(or with `vidkit capture`)"
+                )
+        timeline = _timeline(
+            ws, project, scene, timings, audio, avatar, narration, notes, recorded, captured
+        )
         portrait = ws.catalogue.asset(presenter.portrait) if presenter is not None else None
     still: Any = None
     kind: AvatarKind
@@ -280,14 +294,16 @@ def _timeline(
     narration: str | None,
     notes: list[str],
     recorded: Recorded | None = None,
+    captured: CapturedScreen | None = None,
 ) -> Timeline:
     """The render's own timeline for the scene; without its screen when that cannot be
-    shown (a recording with no video), said in ``notes``."""
+    shown (a recording with no video), said in ``notes``. A capture script shows
+    ``captured``, a capture made before if there is one (nothing is captured here)."""
     render = ws.config.render
     try:
         timeline, _, _ = scene_timeline(
             ws, project, scene, timings, audio=audio, avatar=avatar, render=render,
-            narration=narration, recorded=recorded,
+            narration=narration, recorded=recorded, captured=captured,
         )  # fmt: skip
     except MediaError as exc:
         notes.append(f"screen: {exc}")

@@ -1,8 +1,9 @@
 """The pipeline: the only part of vidkit that knows each scene's stage graph and its cache.
 
-- :mod:`vidkit.pipeline.graph` — the per-scene graph (speak → cutout → rig → animate →
-  compose), the presenter's crop and the title-card rules, the scene's timeline, and
-  :func:`peek_scene`, which tells what is already made without making anything;
+- :mod:`vidkit.pipeline.graph` — the per-scene graph (speak → capture → cutout → rig →
+  animate → compose), the presenter's crop and the title-card rules, the scene's timeline,
+  and :func:`peek_scene`, which tells what is already made without making anything;
+- :mod:`vidkit.pipeline.sources` — which screen a scene shows and how it is fitted;
 - :mod:`vidkit.pipeline.runner` — :func:`render`: which scenes, scheduled over worker
   processes, resumed after a crash;
 - :mod:`vidkit.pipeline.cache` — runs a stage's :class:`~vidkit.stages.step.Step` through the

@@ -4,7 +4,12 @@ Per project: the avatar photo is cut out and its face rigged (``cutout → rig``
 :class:`Presenter` and its head-and-shoulders crop. Per scene::
 
     narration ──speak──▶ speech ──animate (with the presenter)──▶ avatar video
-                                 └──────────────compose──────────────▶ scene MP4
+                           │     └──────────────compose──────────────▶ scene MP4
+    capture script ──capture (steps tied to the speech's words)──▶ screen ─┘
+
+A scene's screen source is chosen by the rules of :mod:`vidkit.pipeline.sources` (a recording
+edit, else its capture script, recording, code file or image); a capture script is run by the
+``capture`` stage after the speech, as its tied steps act when their words are said.
 
 ``compose`` renders the scene's :class:`~vidkit.timeline.Timeline`, which
 :func:`scene_timeline` builds here and nowhere else: the screen source fitted to the speech,
@@ -21,19 +26,25 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from vidkit.config import Config, RenderConfig
-from vidkit.cuts import CutList
-from vidkit.errors import MediaError, VidkitError
-from vidkit.model import Asset, Layout, Project, Scene, SceneEdit, check_narration
+from vidkit.errors import VidkitError
+from vidkit.model import Asset, Layout, Project, Scene, check_narration
 from vidkit.pipeline import cache
 from vidkit.pipeline.events import Event, Progress, SceneResult
+from vidkit.pipeline.sources import (
+    Recorded,
+    recorded_cuts,
+    recorded_layer,
+    screen_asset,
+    screen_layer,
+    stills_folder,
+)
 from vidkit.stages.step import Step
 from vidkit.timeline import (
     AudioLayer,
@@ -41,11 +52,7 @@ from vidkit.timeline import (
     Caption,
     CaptionLayer,
     CardLayer,
-    CodeSource,
-    FitPlan,
-    ImageSource,
     RecordingSource,
-    ScreenLayer,
     Timeline,
     head_and_shoulders,
     ms_to_frames,
@@ -54,8 +61,10 @@ from vidkit.timing import Timings, Transcript
 from vidkit.workspace import Workspace
 
 if TYPE_CHECKING:
+    from vidkit.capture.service import Surface
     from vidkit.stages.analyse import Analysed
     from vidkit.stages.animate import Animation
+    from vidkit.stages.capture import CapturedScreen
     from vidkit.stages.compose import LiveCompose
     from vidkit.stages.speak import Speech, Voice
     from vidkit.stages.transcribe import Transcribed
@@ -147,104 +156,6 @@ def title_cards(
     return (CardLayer(scene.title, "", 0, min(duration // 4, round(2 * fps))),)
 
 
-def screen_asset(ws: Workspace, slug: str, scene_id: int) -> Asset | None:
-    """What the scene shows: its newest recording, else code file, else image (None: none)."""
-    for kind in ("screen_capture", "code_file", "image"):
-        found = ws.assets(slug, scene_id=scene_id, kind=kind)
-        if found:
-            return found[-1]
-    return None
-
-
-def screen_layer(
-    ws: Workspace, asset: Asset | None, target_ms: int, render: RenderConfig
-) -> ScreenLayer | None:
-    """The screen layer for ``asset``; a recording is fitted to ``target_ms`` of narration
-    within ``render``'s speed limits (raises :class:`MediaError` for one with no video)."""
-    if asset is None:
-        return None
-    path = ws.asset_path(asset)
-    if asset.kind == "code_file":
-        code = path.read_text(encoding="utf-8", errors="replace")
-        return ScreenLayer(
-            CodeSource(code, filename=str(asset.metadata.get("filename", path.name)))
-        )
-    if asset.kind == "image":
-        return ScreenLayer(ImageSource(path))
-    from vidkit.render.fit import plan_fit
-
-    if not asset.metadata.get("has_video"):
-        raise MediaError(
-            f"{asset.metadata.get('filename', path.name)} has no video stream; import a screen "
-            "recording with video, or use a code file or image for this scene"
-        )
-    source_ms = int(asset.duration_ms or 0)
-    plan = plan_fit(
-        source_ms, target_ms, min_speed=render.min_speed, max_speed=render.max_speed,
-        beyond=render.beyond,
-    )  # fmt: skip
-    width, height = int(asset.metadata.get("width", 0)), int(asset.metadata.get("height", 0))
-    return ScreenLayer(RecordingSource(path, source_ms, width, height), fit=plan)
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A scene made from a recording: its edit, the recording, the cut list that plays (the
-    edit's, or the whole in..out window before any tightening) and the transcript (None
-    until it is made)."""
-
-    edit: SceneEdit
-    recording: Asset
-    cuts: CutList
-    transcript: Transcript | None = None
-
-    @property
-    def kept_text(self) -> str:
-        """The words that play, as the narration a re-voicing speaks."""
-        if self.transcript is None:
-            return ""
-        from vidkit.recordings.join import kept_words
-
-        return " ".join(w.text for w in kept_words(self.transcript.words, self.cuts))
-
-
-def recorded_cuts(edit: SceneEdit, recording: Asset, fps: Fraction) -> CutList:
-    """The rule for what a recorded scene plays: its edit's cut list, or, before it is
-    tightened, the whole in..out window."""
-    if edit.cuts is not None:
-        return edit.cuts
-    end_ms = edit.out_ms if edit.out_ms is not None else int(recording.duration_ms or 0)
-    start = CutList.frame_at(edit.in_ms, fps)
-    return CutList.whole(start, max(start + 1, CutList.frame_at(end_ms, fps)), fps)
-
-
-def recorded_layer(
-    ws: Workspace, recorded: Recorded, target_ms: int, render: RenderConfig
-) -> ScreenLayer:
-    """A recorded scene's screen: the recording as its cut list plays it; in the speaker's
-    own voice it lasts exactly as long as the speech, re-voiced it is fitted to the new
-    narration by the fit rules."""
-    from vidkit.render.fit import plan_fit
-
-    asset = recorded.recording
-    if not asset.metadata.get("has_video"):
-        raise MediaError(
-            f"{asset.metadata.get('filename', asset.path)} has no video stream; import a screen "
-            "recording with video for this scene"
-        )
-    width, height = int(asset.metadata.get("width", 0)), int(asset.metadata.get("height", 0))
-    source = RecordingSource(
-        ws.asset_path(asset), int(asset.duration_ms or 0), width, height, cuts=recorded.cuts
-    )
-    if recorded.edit.voice == "own":
-        return ScreenLayer(source, FitPlan(note="tightened" if recorded.edit.cuts else ""))
-    plan = plan_fit(
-        source.playing_ms, target_ms, min_speed=render.min_speed, max_speed=render.max_speed,
-        beyond=render.beyond,
-    )  # fmt: skip
-    return ScreenLayer(source, fit=plan)
-
-
 def scene_timeline(
     ws: Workspace,
     project: Project,
@@ -257,13 +168,15 @@ def scene_timeline(
     narration: str | None = None,
     screen: bool = True,
     recorded: Recorded | None = None,
+    captured: CapturedScreen | None = None,
 ) -> tuple[Timeline, list[Cue], Asset | None]:
     """The scene's timeline, its caption cues (ms) and the screen asset it shows, for speech
     with these ``timings`` (``audio``: its WAV; None for a preview before it is spoken, whose
     timings are estimated). ``narration`` overrides the scene's text for the captions;
     ``screen=False`` leaves the screen out (a preview of a scene whose source is unusable).
     A ``recorded`` scene shows its recording as its cut list plays it, captioned by the words
-    kept from its transcript."""
+    kept from its transcript. A scene whose screen is a capture script shows ``captured``
+    (its captured screen, the asset it shows; None: not captured, no screen)."""
     from vidkit.render.captions import captions_from_timings
 
     fps = project.fps
@@ -274,7 +187,9 @@ def scene_timeline(
         narration = recorded.kept_text if narration is None else narration
     else:
         shown = screen_asset(ws, project.slug, scene.id) if screen else None
-        layer = screen_layer(ws, shown, timings.duration_ms, render)
+        layer = screen_layer(ws, shown, timings.duration_ms, render, captured=captured)
+        if shown is not None and shown.kind == "capture_script":
+            shown = captured.video if captured is not None else None
     found = captions_from_timings(
         timings,
         text=scene.narration if narration is None else narration,
@@ -307,6 +222,9 @@ class SceneGraph:
     Backends are built from the config, once per process; ``backends`` hands in others by
     role (``tts``, ``matting``, ``facerig``, ``animator``). ``voice`` speaks in that voice
     profile of the project instead of the project's chosen one ("" for the backend's own).
+    ``capture`` is where captures are started: ``"local"`` (Python, the CLI, the studio) or
+    ``"http"`` (the HTTP API: terminal commands and local pages only as ``[services.capture]``
+    allows).
     """
 
     def __init__(
@@ -318,12 +236,14 @@ class SceneGraph:
         progress: Progress | None = None,
         backends: Mapping[str, Any] | None = None,
         voice: str | None = None,
+        capture: Surface = "local",
     ) -> None:
         self.ws, self.slug, self.config = ws, slug, ws.config
         self.lookup_only = lookup_only
         self.say: Progress = progress or (lambda _e: None)
         self.backends = dict(backends or {})
         self.voice_name = voice
+        self.surface: Surface = capture
 
     def backend(self, role: str) -> Any:
         """The backend of ``role`` this graph runs with."""
@@ -506,8 +426,55 @@ class SceneGraph:
         with self.ws.catalogue.session():
             project = self.ws.project(self.slug)
         speech = self.speech(scene, project)
-        animation, live = self.animation(project, scene, speech, presenter)
-        return self.compose(project, scene, speech, presenter, animation, live)
+        captured = self.captured(project, scene, speech)
+        animation, live = self.animation(project, scene, speech, presenter, captured=captured)
+        return self.compose(project, scene, speech, presenter, animation, live, captured=captured)
+
+    def captured(
+        self, project: Project, scene: Scene, speech: Speech | None
+    ) -> CapturedScreen | None:
+        """The scene's captured screen (a :class:`~vidkit.stages.capture.CapturedScreen`)
+        when its screen is a capture script, run after the speech: steps tied to words of the
+        narration act when ``speech`` says them (None: spoken here if a step is tied). None
+        for a scene with another screen."""
+        from vidkit.capture import load_script, tie_times
+        from vidkit.capture.run import check_allowed
+        from vidkit.capture.service import capture_options
+        from vidkit.stages.capture import capture_screen
+
+        with self.ws.catalogue.session():
+            if self.ws.catalogue.scene_edit(self.slug, scene.id) is not None:
+                return None  # a recorded scene shows its recording
+            shown = screen_asset(self.ws, self.slug, scene.id)
+        if shown is None or shown.kind != "capture_script":
+            return None
+        pos = scene.position
+        text = self.ws.asset_path(shown).read_text(encoding="utf-8")
+        script = load_script(text)
+        if not self.lookup_only:  # refused before any work (or job record) starts
+            check_allowed(script, capture_options(self.config, self.surface, secrets=False))
+        steps: Sequence[Any] = script.steps
+        if speech is None and any(step.at for step in steps):
+            speech = self.speech(scene, project)
+        words = speech.timings.words if speech is not None else ()
+        fps = max(1, round(project.fps))
+        step = capture_screen(
+            scene.id, shown, script, size=(project.width, project.height), fps=fps,
+            ties=tie_times(script, words), words=words,
+            options=lambda: self.capture_options(scene.id),
+            progress=lambda d, t: self.say(Event("capture", pos, d, t)),
+        )  # fmt: skip
+        found = self.run(step)
+        self.say(Event("capture", pos, 1, 1, found.cached))
+        return found
+
+    def capture_options(self, scene_id: int) -> Any:
+        """The :class:`~vidkit.capture.CaptureOptions` this graph's captures of the scene
+        run with (its surface's, a failing step's still saved in the scene's folder)."""
+        from vidkit.capture.service import capture_options
+
+        stills = stills_folder(self.ws, self.slug, scene_id)
+        return capture_options(self.config, self.surface, stills_dir=stills)
 
     def animation(
         self,
@@ -517,10 +484,12 @@ class SceneGraph:
         presenter: Presenter | None,
         *,
         compose_live: bool = True,
+        captured: CapturedScreen | None = None,
     ) -> tuple[Animation | None, LiveCompose | None]:
         """The presenter speaking the scene (an :class:`~vidkit.stages.animate.Animation`,
         None without a presenter), and the compose run fed while it was made, if any
-        (``compose_live=False``: animate only)."""
+        (``compose_live=False``: animate only; ``captured``: the scene's captured screen,
+        which a live compose shows)."""
         if presenter is None:
             return None, None
         from vidkit.backends.facerig import Rig
@@ -536,7 +505,7 @@ class SceneGraph:
         live = None
         if compose_live and not self.lookup_only:
             timeline, cues, _ = self.timeline(
-                project, scene, speech, avatar_layer(presenter, scene.layout)
+                project, scene, speech, avatar_layer(presenter, scene.layout), captured
             )
             live = LiveCompose(
                 timeline, cues, render=self.config.render,
@@ -557,12 +526,17 @@ class SceneGraph:
         return animation, live
 
     def timeline(
-        self, project: Project, scene: Scene, speech: Speech, avatar: AvatarLayer | None
+        self,
+        project: Project,
+        scene: Scene,
+        speech: Speech,
+        avatar: AvatarLayer | None,
+        captured: CapturedScreen | None = None,
     ) -> tuple[Timeline, list[Cue], Asset | None]:
         recorded = self.recorded(scene, project)
         return scene_timeline(
             self.ws, project, scene, speech.timings, audio=self.ws.asset_path(speech.audio),
-            avatar=avatar, render=self.config.render, recorded=recorded,
+            avatar=avatar, render=self.config.render, recorded=recorded, captured=captured,
         )  # fmt: skip
 
     def compose(
@@ -573,15 +547,21 @@ class SceneGraph:
         presenter: Presenter | None,
         animation: Animation | None,
         live: LiveCompose | None = None,
+        *,
+        captured: CapturedScreen | None = None,
     ) -> SceneResult:
+        """Compose the scene (``captured``: its captured screen, looked up or made here when
+        not given)."""
         from vidkit.stages.compose import compose
 
         pos = scene.position
+        if captured is None:
+            captured = self.captured(project, scene, speech)
         avatar = None
         if presenter is not None and animation is not None:
             avatar = avatar_layer(presenter, scene.layout, self.ws.asset_path(animation.video))
         with self.ws.catalogue.session():
-            timeline, cues, shown = self.timeline(project, scene, speech, avatar)
+            timeline, cues, shown = self.timeline(project, scene, speech, avatar, captured)
         fit = timeline.screen.fit.note if timeline.screen else ""
         report = {
             "scene_id": scene.id,
@@ -593,6 +573,12 @@ class SceneGraph:
             "fit": fit or "exact",
             "captions": len(cues),
         }
+        if captured is not None:
+            report["capture"] = {
+                "steps": [list(step) for step in captured.steps],
+                "tied": captured.tied,
+                "warnings": list(captured.warnings),
+            }
         source = timeline.screen.source if timeline.screen else None
         if isinstance(source, RecordingSource) and source.cuts is not None:
             cuts = source.cuts
@@ -610,6 +596,8 @@ class SceneGraph:
         composed = self.run(step)
         self.say(Event("compose", pos, 1, 1, composed.cached))
         cached = {"speak": speech.cached, "compose": composed.cached}
+        if captured is not None:
+            cached["capture"] = captured.cached
         if animation is not None:
             cached["animate"] = animation.cached
         return SceneResult(
@@ -623,14 +611,16 @@ class SceneGraph:
 @dataclass(frozen=True)
 class ScenePeek:
     """What is already made of a scene, found without making anything: its speech (a
-    :class:`~vidkit.stages.speak.Speech`), the presenter's animation, its rendered video;
-    ``problem`` says why the graph stopped early (a voice that cannot be built, say)."""
+    :class:`~vidkit.stages.speak.Speech`), the presenter's animation, its rendered video, its
+    captured screen when its screen is a capture script; ``problem`` says why the graph
+    stopped early (a voice that cannot be built, a tied step the narration does not say)."""
 
     scene: Scene
     speech: Speech | None = None
     animation: Animation | None = None
     rendered: SceneResult | None = None
     problem: str | None = None
+    captured: CapturedScreen | None = None
 
 
 def peek_scene(
@@ -643,16 +633,18 @@ def peek_scene(
     graph = SceneGraph(ws, slug, lookup_only=True)
     speech: Speech | None = None
     animation: Animation | None = None
+    captured: CapturedScreen | None = None
     try:
         with ws.catalogue.session():
             project = ws.project(slug)
         speech = graph.speech(scene, project)
+        captured = graph.captured(project, scene, speech)
         if not whole:
-            return ScenePeek(scene, speech)
-        animation, _ = graph.animation(project, scene, speech, presenter)
-        rendered = graph.compose(project, scene, speech, presenter, animation)
+            return ScenePeek(scene, speech, captured=captured)
+        animation, _ = graph.animation(project, scene, speech, presenter, captured=captured)
+        rendered = graph.compose(project, scene, speech, presenter, animation, captured=captured)
     except cache.NotCached:
-        return ScenePeek(scene, speech, animation)
+        return ScenePeek(scene, speech, animation, captured=captured)
     except VidkitError as exc:
-        return ScenePeek(scene, speech, animation, problem=str(exc))
-    return ScenePeek(scene, speech, animation, rendered)
+        return ScenePeek(scene, speech, animation, problem=str(exc), captured=captured)
+    return ScenePeek(scene, speech, animation, rendered, captured=captured)
