@@ -1,11 +1,11 @@
 """The ``vidkit`` command line.
 
 One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``,
-``_recordings`` with ``transcribe`` and ``tighten``, ``_catalogue`` with backups) plus
-``_system`` for ``init``, ``serve`` and ``doctor``. Commands call the public
-:class:`~vidkit.workspace.Workspace`; the config is read only when a command needs it, and heavy
-modules (DuckDB, FastAPI, pydantic) are imported inside the commands, so ``vidkit --help`` stays
-quick.
+``_recordings`` with ``transcribe`` and ``tighten``, ``_capture`` with ``capture``,
+``_catalogue`` with backups) plus ``_system`` for ``init``, ``serve`` and ``doctor``.
+Commands call the public :class:`~vidkit.workspace.Workspace`; the config is read only when a
+command needs it, and heavy modules (DuckDB, FastAPI, pydantic) are imported inside the
+commands, so ``vidkit --help`` stays quick.
 
 :func:`main` turns every :class:`VidkitError` into one ``error: <message>`` line on stderr and
 exit status 1; usage errors exit 2, Ctrl-C exits 130 without a traceback.
@@ -28,6 +28,7 @@ from vidkit.cli import (
     _assets,
     _author,
     _avatar,
+    _capture,
     _catalogue,
     _logging,
     _models,
@@ -69,6 +70,7 @@ app.command()(_avatar.animate)
 app.command()(_render.render)
 app.command()(_recordings.transcribe)
 app.command()(_recordings.tighten)
+app.command()(_capture.capture)
 app.command()(_author.write)
 app.command()(_author.plan)
 app.command()(_author.revise)

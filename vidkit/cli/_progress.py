@@ -42,6 +42,7 @@ STAGE_WORDS: dict[str, str] = {
     "animate": "animating the presenter",
     "transcribe": "transcribing the recording",
     "analyse": "finding pauses and idle screen",
+    "capture": "capturing the screen",
     "compose": "composing",
     "assemble": "joining the scenes",
 }
