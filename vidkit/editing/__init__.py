@@ -13,7 +13,9 @@
   tighten it (pauses, fillers, restarts cut), delete and restore words by text, undo; with
   :data:`REASONS`, why a cut is made, in words;
 - :mod:`vidkit.editing.capture` — scenes whose screen a capture script makes (a browser or a
-  terminal session): store the script, see a still after one step, capture the scene.
+  terminal session): store the script, see a still after one step, capture the scene;
+- :mod:`vidkit.editing.thumbnails` — a small JPEG of each scene for a timeline (a frame of its
+  rendered video, else of its draft), cached by content.
 
 Used by the studio widgets and notebooks; no UI imports.
 
@@ -78,12 +80,14 @@ from vidkit.editing.status import (
     scene_statuses,
     use_example_presenter,
 )
+from vidkit.editing.thumbnails import THUMBNAIL_WIDTH, scene_thumbnail, thumbnail_cache
 from vidkit.editing.voices import add_voice_profile, use_voice
 
 __all__ = [
     "DEFAULT_WPM",
     "PREVIEW_SIZE",
     "REASONS",
+    "THUMBNAIL_WIDTH",
     "AvatarKind",
     "CaptureStep",
     "LastRender",
@@ -116,10 +120,12 @@ __all__ = [
     "recording_edit",
     "recording_view",
     "scene_statuses",
+    "scene_thumbnail",
     "set_capture_script",
     "set_cuts",
     "speaking_rate",
     "split_recording",
+    "thumbnail_cache",
     "tighten",
     "transcript",
     "undo",
