@@ -5,7 +5,8 @@ this package. The parts (see docs/studio.md):
 
 - :mod:`widgets.studio`: the whole app, ``studio()``;
 - :mod:`widgets.projects`: the project browser;
-- :mod:`widgets.timeline`: the scenes of a project as proportional blocks;
+- :mod:`widgets.timeline` (with :mod:`widgets.scene_strip`, an anywidget): the scenes of a
+  project as proportional blocks with thumbnails and statuses, dragged or moved by keyboard;
 - :mod:`widgets.scene_editor` (with :mod:`widgets.sources`): one scene and its live preview;
 - :mod:`widgets.recording` (with :mod:`widgets.recording_words` and
   :mod:`widgets.recording_pictures`): a scene made from a raw recording, edited by its words;

@@ -52,7 +52,9 @@ class Studio(w.VBox):  # type: ignore[misc]
         self.message = ErrorBox()
         self.browser = ProjectBrowser(ws, on_open=self.open_project)
         self.editor = SceneEditor(ws, on_saved=self._saved, background=background)
-        self.timeline = SceneTimeline(ws, on_select=self.select, on_changed=self._scenes_changed)
+        self.timeline = SceneTimeline(
+            ws, on_select=self.select, on_changed=self._scenes_changed, background=background
+        )
         self.panel = RenderPanel(
             ws,
             scene=lambda: self.editor.scene,
@@ -245,6 +247,7 @@ class Studio(w.VBox):  # type: ignore[misc]
         """Wait for the background status check (scripts and tests)."""
         if self._status_thread is not None:
             self._status_thread.join(timeout)
+        self.timeline.wait_idle(timeout)
 
 
 def studio(config: str | os.PathLike[str] | None = None) -> w.VBox:

@@ -423,11 +423,11 @@ def test_the_studio_plans_into_the_timeline_and_revises_into_the_editor(
     assert app.script.wait(WAIT_S)
     app.wait_idle()
     scenes = app.ws.scenes("talk")
-    blocks = app.timeline.blocks.children
-    assert [b.description.split(" ·")[0] for b in blocks] == ["1. Part 1", "2. Part 2"]
-    assert "vk-selected" in blocks[0]._dom_classes
+    blocks = app.timeline.strip.blocks
+    assert [(b["position"], b["title"]) for b in blocks] == [(1, "Part 1"), (2, "Part 2")]
+    assert app.timeline.strip.selected == blocks[0]["id"]
     assert app.editor.scene == scenes[0] and app.editor.narration.value == scenes[0].narration
-    blocks[1].click()
+    app.timeline.select(blocks[1]["id"])  # a click on the second block
     app.editor.narration.value = "Typed, not saved yet."
     app.script.revise("shorter")  # saves the editor first, then rewrites that scene
     assert app.script.wait(WAIT_S)
@@ -490,7 +490,7 @@ def test_the_embedded_model_writes_and_plans_through_the_studio(fast_ws: Workspa
     assert not panel.message.is_error, panel.message.message
     scenes = app.ws.scenes("talk")
     assert scenes and all(s.title and s.narration for s in scenes)
-    assert len(app.timeline.blocks.children) == len(scenes) and app.editor.scene == scenes[0]
+    assert len(app.timeline.strip.blocks) == len(scenes) and app.editor.scene == scenes[0]
     print(
         f"\nembedded in the panel: write {written:.1f} s, write + plan {total:.1f} s, "
         f"{len(scenes)} scene(s)"

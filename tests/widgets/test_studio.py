@@ -32,11 +32,11 @@ def test_create_write_drag_save_and_come_back(fast_ws: Workspace) -> None:
     _create(app, "my-video", "My video", presenter=True)
     assert app.slug == "my-video" and app.browser.layout.display == "none"
     assert app.project_view.layout.display == "" and "My video" in app.project_title.value
-    assert app.editor.scene is None and "No scenes yet" in app.timeline.blocks.children[0].value
+    assert app.editor.scene is None and app.timeline.strip.blocks == []
     app.timeline.add.click()
     editor = app.editor
     assert editor.scene is not None and editor.scene.title == "Scene 1"
-    assert "vk-selected" in app.timeline.blocks.children[0]._dom_classes
+    assert app.timeline.strip.selected == app.timeline.strip.blocks[0]["id"] == editor.scene.id
     assert editor.draft is not None and editor.draft.avatar == "placeholder"
     editor.title.value = "Hello"
     editor.narration.value = "Hello and welcome to this short video about Python."
@@ -49,7 +49,7 @@ def test_create_write_drag_save_and_come_back(fast_ws: Workspace) -> None:
     assert editor.preview.value != before
     editor.save_button.click()
     assert "saved" in editor.message.message
-    assert app.timeline.blocks.children[0].description.startswith("1. Hello")
+    assert app.timeline.strip.blocks[0]["title"] == "Hello"
     (status,) = app.panel.scene_list.children
     assert "needs rendering" in status.value
     # A second scene; switching saves the first scene's unsaved edits.
@@ -57,10 +57,10 @@ def test_create_write_drag_save_and_come_back(fast_ws: Workspace) -> None:
     second = editor.scene
     assert second is not None and second.position == 2
     editor.narration.value = "The second scene."
-    app.timeline.blocks.children[0].click()
+    app.timeline.select(app.timeline.scenes[0].id)  # a click on the first block
     assert editor.scene is not None and editor.scene.title == "Hello"
     assert fast_ws.scene("my-video", second.id).narration == "The second scene."
-    app.timeline.later.click()
+    app.timeline.move_to(app.timeline.scenes[0].id, 2)  # dragged after the second
     assert editor.scene.position == 2 and "Scene 2: Hello" in editor.heading.value
 
     again = _studio(fast_ws)  # the page reloaded: a new kernel
@@ -69,7 +69,7 @@ def test_create_write_drag_save_and_come_back(fast_ws: Workspace) -> None:
     row.children[1].click()
     assert again.slug == "my-video" and again.editor.scene is not None
     assert again.editor.scene.id == second.id  # first in the timeline now
-    again.timeline.blocks.children[1].click()
+    again.timeline.select(again.timeline.scenes[1].id)
     scene = again.editor.scene
     assert scene.title == "Hello" and scene.narration.startswith("Hello and welcome")
     assert scene.layout.corner is None
