@@ -72,8 +72,10 @@ def test_bad_config_names_key_and_file(tmp_path: Path, text: str, expected: str)
 
 
 def test_missing_config_says_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="vidkit init"):
+    with pytest.raises(ConfigError, match="no config file at") as caught:
         load_config(tmp_path / "nope.toml")
+    assert "vidkit init" in caught.value.for_cli() and "vidkit" not in str(caught.value)[-20:]
+    assert "`" not in caught.value.for_studio()
 
 
 def test_config_is_found_in_parent_folders_and_env(

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from vidkit.errors import ConfigError
+from vidkit.errors import ConfigError, Hint
+from vidkit.hints import SETUP
 
 __all__ = [
     "CONFIG_ENV",
@@ -391,8 +392,13 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     file = find_config(path)
     if not file.exists():
         raise ConfigError(
-            f"no config file at {file}: run `vidkit init` to write a starter one, "
-            "or pass -c/--config-file with the path of yours"
+            f"no config file at {file}",
+            hint=Hint(
+                "write_config",
+                cli="run `vidkit init` to write a starter one, or pass -c/--config-file with "
+                "the path of yours",
+                studio=f"{SETUP} write one (or start the studio with the path of theirs)",
+            ),
         )
     if not file.is_file():
         raise ConfigError(f"config path {file} is not a file")

@@ -1,7 +1,18 @@
 """Errors raised by vidkit.
 
-Every error the library raises on purpose is a :class:`VidkitError`. Its message says what went
-wrong and what to do next; surfaces (CLI, HTTP API, widgets) show the message as it is::
+Every error the library raises on purpose is a :class:`VidkitError`. Its message (``str(exc)``)
+is a plain sentence saying what went wrong, with no command in it. What to do next, when it
+depends on where the user is, is its :class:`Hint`: a command line for the CLI (which prints
+``error: <message>; <hint.cli>``), a button or field to use for the studio, a stable ``action``
+name for programs (the HTTP API sends the hint as a JSON ``hint`` object)::
+
+    raise NotFound(
+        f"no project with slug {slug!r}",
+        hint=Hint("list_projects", cli="`vidkit projects list` shows them",
+                  studio="choose one from the project list"),
+    )
+
+The hierarchy::
 
     VidkitError
     ├── ConfigError            config.toml missing, unreadable, unknown key, wrong type
@@ -18,6 +29,8 @@ wrong and what to do next; surfaces (CLI, HTTP API, widgets) show the message as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "AssetError",
     "BackendError",
@@ -25,6 +38,7 @@ __all__ = [
     "CatalogueLocked",
     "ConfigError",
     "Conflict",
+    "Hint",
     "InvalidInput",
     "MediaError",
     "NarrationError",
@@ -34,8 +48,40 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """What to do next about an error, for each surface in its own words (None: that surface
+    has nothing to suggest). ``action`` names the step for programs (``"add_scene"``); ``cli``
+    is a clause naming a command (```vidkit scenes add SLUG --title ...` adds one``);
+    ``studio`` a clause naming a button or field of the studio, never a command."""
+
+    action: str
+    cli: str | None = None
+    studio: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The fields that are set, for a JSON body."""
+        found = {"action": self.action, "cli": self.cli, "studio": self.studio}
+        return {key: value for key, value in found.items() if value is not None}
+
+
 class VidkitError(Exception):
-    """Root of every error vidkit raises on purpose."""
+    """Root of every error vidkit raises on purpose; ``hint`` says what to do next, per
+    surface (see :class:`Hint`)."""
+
+    def __init__(self, message: str = "", *, hint: Hint | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def for_cli(self) -> str:
+        """The message with the CLI's hint: ``<message>; <hint.cli>``."""
+        cli = self.hint.cli if self.hint is not None else None
+        return f"{self}; {cli}" if cli else str(self)
+
+    def for_studio(self) -> str:
+        """The message with the studio's hint: ``<message>; <hint.studio>``."""
+        studio = self.hint.studio if self.hint is not None else None
+        return f"{self}; {studio}" if studio else str(self)
 
 
 class ConfigError(VidkitError):
@@ -61,8 +107,8 @@ class Conflict(VidkitError):
 class InvalidInput(VidkitError):
     """A value breaks one of the rules; ``field`` names the offending field when known."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, field: str | None = None, hint: Hint | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.field = field
 
 

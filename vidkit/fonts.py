@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Final
 
 from vidkit.errors import InvalidInput
+from vidkit.hints import install
 
 __all__ = [
     "CJK_FAMILY",
@@ -84,8 +85,12 @@ def _cjk_file() -> Path:
         import noto_cjk_sans_jp_regular  # type: ignore[import-untyped]
     except ImportError as exc:
         raise InvalidInput(
-            "the CJK caption font is missing: pip install noto-cjk-sans-jp-regular==0.0.1 "
-            "(or reinstall vidkit)"
+            "the CJK caption font is missing",
+            hint=install(
+                "the CJK caption font",
+                "noto-cjk-sans-jp-regular==0.0.1",
+                more=" (or reinstall vidkit)",
+            ),
         ) from exc
     return Path(str(noto_cjk_sans_jp_regular.FONT_PATH))
 
@@ -96,8 +101,12 @@ def _emoji_file() -> Path:
         import manimgx_fonts  # type: ignore[import-untyped]
     except ImportError as exc:
         raise InvalidInput(
-            "the emoji caption font is missing: pip install manimgx-fonts==2026.9.26.post1 "
-            "(or reinstall vidkit)"
+            "the emoji caption font is missing",
+            hint=install(
+                "the emoji caption font",
+                "manimgx-fonts==2026.9.26.post1",
+                more=" (or reinstall vidkit)",
+            ),
         ) from exc
     return Path(manimgx_fonts.__file__).parent / "NotoEmoji[wght].ttf"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vidkit.errors import BackendError, MediaError
+from vidkit.hints import install
 
 __all__ = ["MediaInfo", "check_audio_decodes", "check_decodes", "ffmpeg_exe", "probe"]
 
@@ -66,7 +67,9 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise BackendError("imageio-ffmpeg is missing: run `pip install imageio-ffmpeg`") from exc
+        raise BackendError(
+            "imageio-ffmpeg is missing", hint=install("imageio-ffmpeg", "imageio-ffmpeg")
+        ) from exc
     try:
         return str(imageio_ffmpeg.get_ffmpeg_exe())
     except RuntimeError as exc:

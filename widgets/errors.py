@@ -19,10 +19,11 @@ T = TypeVar("T")
 
 
 def describe_error(exc: BaseException) -> str:
-    """One readable line for the user. vidkit's own errors already say what to do; anything
-    else is an unexpected failure, logged with its traceback for the developer."""
+    """One readable line for the user. vidkit's own errors say what went wrong, and their hint
+    what to do in the studio (never a command); anything else is an unexpected failure, logged
+    with its traceback for the developer."""
     if isinstance(exc, VidkitError):
-        return str(exc)
+        return exc.for_studio()
     log.exception("unexpected error in a vidkit widget", exc_info=exc)
     return f"Something went wrong ({type(exc).__name__}: {exc}). Details are in the log."
 

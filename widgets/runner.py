@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         from vidkit.errors import VidkitError
 
         if isinstance(exc, VidkitError):
-            message = str(exc)
+            message = exc.for_studio()
         else:
             traceback.print_exc()
             message = (

@@ -258,8 +258,11 @@ def test_plan_replace_never_deletes_a_scene_holding_imported_files(
 
 
 def test_plan_without_a_script_says_how_to_get_one(ws: Workspace) -> None:
-    with pytest.raises(InvalidInput, match=r"no script yet: write one with `vidkit write lc"):
+    with pytest.raises(InvalidInput, match=r"no script yet$") as caught:
         plan_scenes(ws, SLUG, ScriptedLLM())
+    assert caught.value.for_cli().endswith('write one with `vidkit write lc --topic "..."`, '
+                                           "or pass your own with --script FILE")  # fmt: skip
+    assert caught.value.for_studio().endswith("write one under “Script” above first")
 
 
 def test_a_long_script_is_planned_in_parts(ws: Workspace) -> None:

@@ -211,8 +211,9 @@ def test_fingerprint_is_stable_and_names_the_model() -> None:
 
 def test_missing_model_is_a_backend_error() -> None:
     rig = MediaPipeFaceRig(portraits.REPO / "models" / "no-such.task")
-    with pytest.raises(BackendError, match="missing; run `make models`"):
+    with pytest.raises(BackendError, match=r"missing$") as caught:
         rig.detect(portraits.astronaut())
+    assert "missing; run `make models`" in caught.value.for_cli()
 
 
 def test_big_photo_is_scaled_down_and_still_rigged(

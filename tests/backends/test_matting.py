@@ -105,8 +105,9 @@ def test_rejects_arrays_that_are_not_rgb(matting: Any) -> None:
 
 @pytest.mark.parametrize("factory", IMPLEMENTATIONS)
 def test_missing_model_is_a_backend_error(factory: Factory, tmp_path: Path) -> None:
-    with pytest.raises(BackendError, match=r"is missing; run `make models`"):
+    with pytest.raises(BackendError, match=r"is missing$") as caught:
         factory(tmp_path).mask(portraits.astronaut())
+    assert "is missing; run `make models`" in caught.value.for_cli()
 
 
 def test_close_then_mask_again(matting: Any, alpha: np.ndarray[Any, Any]) -> None:

@@ -24,8 +24,9 @@ def test_project_crud_round_trip(workspace: Workspace) -> None:
     assert updated.updated_at is not None and updated.updated_at >= created.created_at
 
     workspace.delete_project("intro-py")
-    with pytest.raises(NotFound, match="projects list"):
+    with pytest.raises(NotFound, match=r"no project with slug 'intro-py'$") as caught:
         workspace.project("intro-py")
+    assert caught.value.for_cli().endswith("; `vidkit projects list` shows them")
 
 
 def test_unicode_and_emoji_titles_round_trip(workspace: Workspace) -> None:

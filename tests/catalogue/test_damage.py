@@ -79,12 +79,14 @@ def test_reading_and_writing_a_damaged_catalogue_raise_one_catalogue_error(
     ):
         with pytest.raises(CatalogueError) as caught:
             attempt()
-        message = str(caught.value)
+        message = caught.value.for_cli()
         assert str(path) in message
         assert "damaged" in message
         assert "restore the file from a copy" in message
         assert "vidkit doctor" in message
         assert "\n" not in message
+        assert "vidkit doctor" not in caught.value.for_studio()
+        assert "backup" in caught.value.for_studio()
 
 
 def test_refused_statements_keep_their_own_errors(tmp_path: Path) -> None:
@@ -154,9 +156,10 @@ def test_the_http_api_answers_json_503_and_logs_one_line(
         response = client.get("/api/projects")
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/json"
-        detail = response.json()["detail"]
-        assert str(path) in detail
-        assert "vidkit catalogue restore" in detail
+        body = response.json()
+        assert str(path) in body["detail"]
+        assert body["hint"]["action"] == "restore_catalogue"
+        assert "vidkit catalogue restore" in body["hint"]["cli"]
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(errors) == 1
         assert str(path) in errors[0].getMessage()

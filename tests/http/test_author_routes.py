@@ -391,10 +391,9 @@ def test_unreachable_ollama_is_503(tmp_path: Path) -> None:
     with app_for(tmp_path, extra) as api:
         response = _write(api, "p", "loops")
     assert response.status_code == 503, response.text
-    assert response.json()["detail"] == (
-        f"cannot reach Ollama at [llm.local] ollama_url {url}: is `ollama serve` running, and is "
-        "[llm.local] ollama_url right?"
-    )
+    body = response.json()
+    assert body["detail"] == f"cannot reach Ollama at [llm.local] ollama_url {url}"
+    assert body["hint"]["cli"] == "is `ollama serve` running, and is [llm.local] ollama_url right?"
     assert "Retry-After" not in response.headers  # a wrong URL does not fix itself
 
 
@@ -424,9 +423,12 @@ def test_a_missing_embedded_model_is_503(tmp_path: Path) -> None:
     with app_for(tmp_path, extra) as api:
         response = _write(api, "p", "loops")
     assert response.status_code == 503, response.text
-    detail = response.json()["detail"]
-    assert f"the embedded model file {tmp_path / 'no-such-model.gguf'} is missing" in detail
-    assert "[llm.embedded] gguf" in detail and "`make models`" in detail
+    body = response.json()
+    assert f"the embedded model file {tmp_path / 'no-such-model.gguf'} is missing" in body["detail"]
+    assert "`make models`" not in body["detail"]
+    assert body["hint"]["action"] == "fetch_models"
+    assert "[llm.embedded] gguf" in body["hint"]["cli"] and "`make models`" in body["hint"]["cli"]
+    assert "`" not in body["hint"]["studio"]
 
 
 # the event loop stays free --------------------------------------------------------------------

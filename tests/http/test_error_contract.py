@@ -87,3 +87,40 @@ def test_an_unexpected_error_is_a_json_500_and_one_log_line(
     assert errors[0].getMessage() == (
         "GET /api/projects failed: RuntimeError: disk on fire second line"
     )
+
+
+def test_an_error_with_a_hint_sends_it_as_json(api: httpx.Client) -> None:
+    response = api.get("/api/projects/no-such-project")
+    assert response.status_code == 404
+    body = response.json()
+    assert body["detail"] == "no project with slug 'no-such-project'"
+    assert body["hint"]["action"] == "list_projects"
+    assert body["hint"]["cli"] == "`vidkit projects list` shows them"
+    assert "`" not in body["hint"]["studio"]
+    schemas = api.get("/openapi.json").json()["components"]["schemas"]
+    assert "hint" in schemas["ErrorOut"]["properties"]
+    assert set(schemas["HintOut"]["properties"]) == {"action", "cli", "studio"}
+
+
+def test_a_422_from_the_library_sends_its_hint_beside_the_items(tmp_path: Path) -> None:
+    from fastapi import FastAPI
+
+    from vidkit.errors import Hint, InvalidInput
+    from vidkit.http._errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/plan")
+    def plan() -> None:
+        raise InvalidInput(
+            "no script yet", field="script", hint=Hint("write_script", cli="`vidkit write`")
+        )
+
+    with TestClient(app) as client:
+        response = client.post("/plan")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"loc": ["body", "script"], "msg": "no script yet", "type": "invalid_input"}],
+        "hint": {"action": "write_script", "cli": "`vidkit write`"},
+    }

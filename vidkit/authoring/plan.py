@@ -33,7 +33,7 @@ from vidkit.backends.llm.schemas import (
 )
 from vidkit.backends.llm.text import split_paragraphs
 from vidkit.catalogue import merge_scene
-from vidkit.errors import Conflict, InvalidInput
+from vidkit.errors import Conflict, Hint, InvalidInput
 from vidkit.model import Asset, Scene, validate_title
 from vidkit.stages.step import Outputs, text_hash
 from vidkit.workspace import Workspace
@@ -89,9 +89,14 @@ def plan_scenes(
         found = latest_script(ws, slug)
         if found is None:
             raise InvalidInput(
-                f"project {slug!r} has no script yet: write one with `vidkit write {slug} "
-                '--topic "..."`, or pass your own with --script FILE',
+                f"project {slug!r} has no script yet",
                 field="script",
+                hint=Hint(
+                    "write_script",
+                    cli=f'write one with `vidkit write {slug} --topic "..."`, or pass your own '
+                    "with --script FILE",
+                    studio="write one under “Script” above first",
+                ),
             )
         script = found.text
     if not script.strip():

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vidkit.errors import BackendError
+from vidkit.hints import install
 
 
 def base_url(url: str) -> str:
@@ -20,5 +21,7 @@ def openai_client(url: str, api_key: str, timeout_s: float) -> Any:
     try:
         from openai import OpenAI
     except ImportError as exc:
-        raise BackendError("the openai package is missing: run `pip install openai`") from exc
+        raise BackendError(
+            "the openai package is missing", hint=install("the openai package", "openai")
+        ) from exc
     return OpenAI(base_url=url, api_key=api_key, timeout=timeout_s, max_retries=0)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from vidkit.errors import CatalogueError, InvalidInput
+from vidkit.errors import CatalogueError, Hint, InvalidInput
 
 __all__ = [
     "backups",
@@ -88,7 +88,8 @@ def export_to(conn: duckdb.DuckDBPyConnection, dest: Path) -> Path:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise CatalogueError(
             f"cannot back up the catalogue into {dest}: {first}; free some space or choose "
-            "another folder, and run `vidkit doctor` to check the catalogue itself"
+            "another folder",
+            hint=Hint("check_catalogue", cli="run `vidkit doctor` to check the catalogue itself"),
         ) from exc
     finally:
         shutil.rmtree(part, ignore_errors=True)
@@ -100,8 +101,8 @@ def import_into(source: Path, target: Path) -> None:
     source = Path(source).expanduser().absolute()
     if not is_backup(source):
         raise InvalidInput(
-            f"{source} is not a catalogue backup (it needs schema.sql and load.sql); "
-            "`vidkit catalogue backups` lists the backups"
+            f"{source} is not a catalogue backup (it needs schema.sql and load.sql)",
+            hint=Hint("list_backups", cli="`vidkit catalogue backups` lists the backups"),
         )
     conn = duckdb.connect(str(target))
     try:

@@ -32,7 +32,8 @@ from pathlib import Path
 import duckdb
 
 from vidkit.catalogue._backup import backups, backups_folder
-from vidkit.errors import CatalogueError, CatalogueLocked
+from vidkit.errors import CatalogueError, CatalogueLocked, Hint
+from vidkit.hints import SETUP
 
 __all__ = ["Connector", "is_damage"]
 
@@ -263,16 +264,20 @@ class Connector:
         )
 
     def _damaged(self, exc: BaseException) -> CatalogueError:
+        advice = (
+            f"if it is a damaged vidkit catalogue, {restore_advice(self.path)}; if it is not "
+            "a vidkit catalogue, point [catalogue] path in the config at another file"
+        )
         return CatalogueError(
-            f"cannot open the catalogue {self.path}: {_first_line(exc)}. If it is a damaged "
-            f"vidkit catalogue, {restore_advice(self.path)}; if it is not a vidkit catalogue, "
-            "point [catalogue] path in the config at another file; nothing was changed"
+            f"cannot open the catalogue {self.path}: {_first_line(exc)}; nothing was changed",
+            hint=restore_hint(self.path, advice),
         )
 
     def _broken(self, exc: BaseException) -> CatalogueError:
         return CatalogueError(
             f"the catalogue {self.path} is damaged and cannot be read or written "
-            f"({_first_line(exc)}); {restore_advice(self.path)}"
+            f"({_first_line(exc)})",
+            hint=restore_hint(self.path),
         )
 
 
@@ -289,6 +294,15 @@ def rollback(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute("ROLLBACK")
     except duckdb.Error as exc:
         log.debug("rollback failed: %s", exc)
+
+
+def restore_hint(path: Path, advice: str | None = None) -> Hint:
+    """The hint of a damaged catalogue: the CLI's ``advice`` (default: :func:`restore_advice`)."""
+    return Hint(
+        "restore_catalogue",
+        cli=advice or restore_advice(path),
+        studio=f"{SETUP} restore the catalogue from its newest backup",
+    )
 
 
 def restore_advice(path: Path) -> str:

@@ -11,6 +11,7 @@ import duckdb
 
 from vidkit.catalogue import _rows
 from vidkit.errors import Conflict, InvalidInput, NotFound
+from vidkit.hints import LIST_PROJECTS
 from vidkit.model import Project, validate_slug, validate_text, validate_title
 
 PROJECT_FIELDS = frozenset(
@@ -21,7 +22,7 @@ PROJECT_FIELDS = frozenset(
 def project_id(conn: duckdb.DuckDBPyConnection, slug: str) -> int:
     row = conn.execute("SELECT id FROM projects WHERE slug = ?", [slug]).fetchone()
     if row is None:
-        raise NotFound(f"no project with slug {slug!r}; `vidkit projects list` shows them")
+        raise NotFound(f"no project with slug {slug!r}", hint=LIST_PROJECTS)
     return int(row[0])
 
 
@@ -30,7 +31,7 @@ def get(conn: duckdb.DuckDBPyConnection, slug: str) -> Project:
         f"SELECT {_rows.PROJECT_COLUMNS} FROM projects p WHERE p.slug = ?", [slug]
     ).fetchone()
     if row is None:
-        raise NotFound(f"no project with slug {slug!r}; `vidkit projects list` shows them")
+        raise NotFound(f"no project with slug {slug!r}", hint=LIST_PROJECTS)
     return _rows.project(row)
 
 

@@ -10,6 +10,7 @@ import duckdb
 
 from vidkit.catalogue import _rows
 from vidkit.errors import InvalidInput, NotFound
+from vidkit.hints import LIST_SCENES
 from vidkit.model import Layout, Scene, check_narration, validate_text, validate_title
 
 SCENE_FIELDS = frozenset(
@@ -51,9 +52,7 @@ def get(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int) -> Scene:
         [pid, scene_id],
     ).fetchone()
     if row is None:
-        raise NotFound(
-            f"this project has no scene with id {scene_id}; `vidkit scenes list` shows them"
-        )
+        raise NotFound(f"this project has no scene with id {scene_id}", hint=LIST_SCENES)
     return _rows.scene(row)
 
 
@@ -200,9 +199,7 @@ def reorder(conn: duckdb.DuckDBPyConnection, pid: int, scene_ids: Sequence[int])
 def move(conn: duckdb.DuckDBPyConnection, pid: int, scene_id: int, position: int) -> list[Scene]:
     order = [s.id for s in list_for(conn, pid)]
     if scene_id not in order:
-        raise NotFound(
-            f"this project has no scene with id {scene_id}; `vidkit scenes list` shows them"
-        )
+        raise NotFound(f"this project has no scene with id {scene_id}", hint=LIST_SCENES)
     if not isinstance(position, int) or not 1 <= position <= len(order):
         raise InvalidInput(f"position must be between 1 and {len(order)}", field="position")
     order.remove(scene_id)

@@ -7,8 +7,9 @@ Commands call the public :class:`~vidkit.workspace.Workspace`; the config is rea
 command needs it, and heavy modules (DuckDB, FastAPI, pydantic) are imported inside the
 commands, so ``vidkit --help`` stays quick.
 
-:func:`main` turns every :class:`VidkitError` into one ``error: <message>`` line on stderr and
-exit status 1; usage errors exit 2, Ctrl-C exits 130 without a traceback.
+:func:`main` turns every :class:`VidkitError` into one ``error: <message>; <hint>`` line on
+stderr (the hint: its :class:`~vidkit.errors.Hint` for the CLI, when it has one) and exit
+status 1; usage errors exit 2, Ctrl-C exits 130 without a traceback.
 
 The root options ``-v``/``-q``/``--log-level``/``--log-file`` set up logging for every command
 (:mod:`vidkit.cli._logging`); long commands show their progress through
@@ -153,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except VidkitError as exc:
         _logging.failed(exc)
-        typer.echo(error_line(str(exc)), err=True)
+        typer.echo(error_line(exc.for_cli()), err=True)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from vidkit.errors import InvalidInput
+from vidkit.errors import Hint, InvalidInput
 from vidkit.model import Asset
 from vidkit.pipeline import Presenter, SceneGraph
 from vidkit.workspace import Workspace
@@ -74,8 +74,12 @@ def adopt_avatar_candidate(ws: Workspace, slug: str, asset_id: int) -> tuple[Ass
     candidate = next((a for a in ws.assets(slug, kind="image") if a.id == asset_id), None)
     if candidate is None or not candidate.metadata.get("avatar_candidate"):
         raise InvalidInput(
-            f"asset {asset_id} is not a generated avatar candidate; list them with "
-            f"`vidkit avatar-generate {slug} --prompt ...` first"
+            f"asset {asset_id} is not a generated avatar candidate",
+            hint=Hint(
+                "generate_avatar",
+                cli=f"list them with `vidkit avatar-generate {slug} --prompt ...` first",
+                studio="generate portraits under “Presenter” above, then choose one of them",
+            ),
         )
     provenance = {
         k: v

@@ -254,8 +254,7 @@ def draft(
             captured = peek.captured or latest_capture(ws, slug, scene.id)
             if captured is None:
                 notes.append(
-                    "screen: not captured yet: the capture script runs when the scene renders "
-                    "(or with `vidkit capture`)"
+                    "screen: not captured yet: the capture script runs when the scene renders"
                 )
         timeline = _timeline(
             ws, project, scene, timings, audio, avatar, narration, notes, recorded, captured

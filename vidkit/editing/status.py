@@ -175,11 +175,15 @@ def use_example_presenter(ws: Workspace, slug: str) -> None:
 def prepare_presenter(ws: Workspace, slug: str) -> None:
     """Cut out the project's presenter photo and find its face now — the first steps of the
     first render, cached the same way — so drafts show the real presenter (a few seconds)."""
-    from vidkit.errors import NotFound
+    from vidkit.errors import Hint, NotFound
 
     if not ws.assets(slug, kind="avatar_image"):
         raise NotFound(
-            f"project {slug!r} has no avatar photo yet: add a portrait of the presenter "
-            "(an asset of kind avatar_image)"
+            f"project {slug!r} has no presenter photo yet",
+            hint=Hint(
+                "add_photo",
+                cli=f"add a portrait with `vidkit avatar {slug} --photo portrait.png`",
+                studio="upload one with “Upload presenter photo”",
+            ),
         )
     SceneGraph(ws, slug).presenter()

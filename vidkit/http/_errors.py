@@ -7,7 +7,12 @@ For every other status it is the error's message, a string::
 
     422  {"detail": [{"loc": ["body", "title"], "msg": "title is required ...",
                       "type": "invalid_input"}]}
-    404  {"detail": "no project with slug 'x'; `vidkit projects list` shows them"}
+    404  {"detail": "no project with slug 'x'",
+          "hint": {"action": "list_projects", "cli": "`vidkit projects list` shows them",
+                   "studio": "choose one from the project list"}}
+
+A library error that carries a :class:`~vidkit.errors.Hint` (what to do next) adds it as
+``hint``, whatever the status; ``detail`` is then the plain message without a command.
 
 A service behind the API (the LLM) that fails raises :class:`UpstreamError`, which carries the
 status that describes how: 502 (it failed or answered nonsense), 503 (unreachable, not set up
@@ -38,6 +43,7 @@ from vidkit.errors import (
     CatalogueLocked,
     ConfigError,
     Conflict,
+    Hint,
     InvalidInput,
     MediaError,
     NotFound,
@@ -56,8 +62,15 @@ class UpstreamError(BackendError):
     """A service the API depends on failed; ``status`` is 502, 503 or 504, and
     ``retry_after_s`` what the service asked a client to wait, when it said."""
 
-    def __init__(self, message: str, *, status: int, retry_after_s: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        retry_after_s: int | None = None,
+        hint: Hint | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
         self.status = status
         self.retry_after_s = retry_after_s
 
@@ -98,7 +111,7 @@ async def _vidkit_error(request: Request, exc: Exception) -> JSONResponse:
     if status == 422:
         kind = "media_error" if isinstance(exc, MediaError) else "invalid_input"
         item = {"loc": _location(request, exc), "msg": str(exc), "type": kind}
-        return JSONResponse({"detail": [item]}, status_code=422)
+        return JSONResponse(_with_hint({"detail": [item]}, exc), status_code=422)
     headers = None
     if isinstance(exc, UpstreamError):
         if exc.retry_after_s is not None:
@@ -107,7 +120,12 @@ async def _vidkit_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(RETRY_AFTER_S)}
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
-    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+    return JSONResponse(_with_hint({"detail": str(exc)}, exc), status_code=status, headers=headers)
+
+
+def _with_hint(body: dict[str, Any], exc: VidkitError) -> dict[str, Any]:
+    """The body, with the error's hint as ``hint`` when it has one."""
+    return body if exc.hint is None else {**body, "hint": exc.hint.as_dict()}
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

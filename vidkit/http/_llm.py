@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 from vidkit.backends.llm.retry import LLMOutputError, Transient
 from vidkit.config import Config
-from vidkit.errors import BackendError, ConfigError
+from vidkit.errors import BackendError, ConfigError, Hint
+from vidkit.hints import SETUP
 from vidkit.http._errors import UpstreamError
 
 if TYPE_CHECKING:
@@ -58,7 +59,9 @@ class LLMSource:
                 try:
                     self._llm = _build(self.config)
                 except (BackendError, ConfigError) as exc:
-                    raise UpstreamError(f"the LLM is not available: {exc}", status=503) from exc
+                    raise UpstreamError(
+                        f"the LLM is not available: {exc}", status=503, hint=exc.hint
+                    ) from exc
             return self._llm
 
 
@@ -67,16 +70,21 @@ def _build(config: Config) -> LLM:
 
     llm = build_llm(config)
     if config.llm.backend == "embedded":
-        from vidkit.backends.llm.embedded import INSTALL_HINT, EmbeddedLLM
+        from vidkit.backends.llm.embedded import INSTALL_HINT, NOT_INSTALLED, EmbeddedLLM
 
         assert isinstance(llm, EmbeddedLLM)
         # What the model's first use would find, found now, so that it is a 503 and not kept.
         if importlib.util.find_spec("llama_cpp") is None:
-            raise BackendError(INSTALL_HINT)
+            raise BackendError(NOT_INSTALLED, hint=INSTALL_HINT)
         if not llm.gguf.is_file():
             raise BackendError(
-                f"the embedded model file {llm.gguf} is missing: set [llm.embedded] gguf to a "
-                "GGUF file, or leave it empty for SmolLM2-135M and run `make models`"
+                f"the embedded model file {llm.gguf} is missing",
+                hint=Hint(
+                    "fetch_models",
+                    cli="set [llm.embedded] gguf to a GGUF file, or leave it empty for "
+                    "SmolLM2-135M and run `make models`",
+                    studio=f"{SETUP} fetch the offline models",
+                ),
             )
     return llm
 
@@ -122,17 +130,17 @@ def upstream_error(exc: BackendError) -> UpstreamError:
         return exc
     message = str(exc)
     if isinstance(exc, LLMOutputError):
-        return UpstreamError(message, status=502)
+        return UpstreamError(message, hint=exc.hint, status=502)
     chain = list(_chain(exc))
     transient = next((e for e in chain if isinstance(e, Transient)), None)
     if transient is not None:
         wait = transient.retry_after_s
         if wait is not None or any(_rate_limited(e) for e in chain):
             seconds = max(1, math.ceil(wait)) if wait is not None else None
-            return UpstreamError(message, status=503, retry_after_s=seconds)
+            return UpstreamError(message, hint=exc.hint, status=503, retry_after_s=seconds)
         if any(_timed_out(e) for e in chain):
-            return UpstreamError(message, status=504)
-        return UpstreamError(message, status=502)
+            return UpstreamError(message, hint=exc.hint, status=504)
+        return UpstreamError(message, hint=exc.hint, status=502)
     if any(_refused(e) or isinstance(e, ImportError) for e in chain):
-        return UpstreamError(message, status=503)
-    return UpstreamError(message, status=502)
+        return UpstreamError(message, hint=exc.hint, status=503)
+    return UpstreamError(message, hint=exc.hint, status=502)

@@ -28,6 +28,7 @@ __all__ = [
     "CutListOut",
     "ErrorOut",
     "Health",
+    "HintOut",
     "LexiconSuggest",
     "LexiconSuggestionsOut",
     "MoveScene",
@@ -422,8 +423,15 @@ class Health(_Response):
     version: str
 
 
+class HintOut(_Response):
+    action: str = Field(description="what to do next, as a stable name (add_scene, ...)")
+    cli: str | None = Field(None, description="the same, as a vidkit command line to run")
+    studio: str | None = Field(None, description="the same, in the studio's words")
+
+
 class ErrorOut(_Response):
     detail: str
+    hint: HintOut | None = Field(None, description="what to do next, when the error knows")
 
 
 _NOTES = "what the step changed about the request, and why (input shortened, a language)"

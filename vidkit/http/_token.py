@@ -9,7 +9,7 @@ import ipaddress
 import os
 
 from vidkit.config import ServerConfig
-from vidkit.errors import ConfigError
+from vidkit.errors import ConfigError, Hint
 
 __all__ = ["read_token", "token_required"]
 
@@ -39,8 +39,11 @@ def read_token(server: ServerConfig, *, host: str | None = None) -> str:
     if not token:
         raise ConfigError(
             f"the API{where} needs a bearer token: set the environment variable "
-            f"{server.token_env} to a long random secret (for example the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
-            "or listen on 127.0.0.1 only"
+            f"{server.token_env} to a long random secret, or listen on 127.0.0.1 only",
+            hint=Hint(
+                "set_token",
+                cli="for a secret, run `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`",
+            ),
         )
     return token

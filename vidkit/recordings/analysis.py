@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vidkit.errors import BackendError, MediaError
+from vidkit.hints import install
 from vidkit.media import MediaInfo, ffmpeg_exe, probe
 
 __all__ = ["ANALYSIS_VERSION", "Analysis", "Chapter", "analyse", "screen_activity", "speech_spans"]
@@ -345,7 +346,9 @@ def speech_spans(path: Path, duration_ms: int, *, name: str) -> tuple[list[Inter
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise BackendError("faster-whisper is missing: run `pip install faster-whisper`") from exc
+        raise BackendError(
+            "faster-whisper is missing", hint=install("faster-whisper", "faster-whisper")
+        ) from exc
     options = VadOptions(threshold=0.5, min_silence_duration_ms=250, speech_pad_ms=30)
     speech: list[Interval] = []
     peaks: list[npt.NDArray[np.float32]] = []

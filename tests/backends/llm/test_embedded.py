@@ -83,8 +83,11 @@ def test_every_answer_schema_compiles_to_a_llama_cpp_grammar(schema: dict[str, o
 
 def test_a_missing_model_file_says_how_to_fetch_it(tmp_path: Path) -> None:
     llm = EmbeddedLLM(tmp_path / "nothing.gguf")
-    with pytest.raises(BackendError, match=r"run `vidkit models fetch`, or set \[llm.embedded\]"):
+    with pytest.raises(BackendError, match=r"nothing\.gguf is missing$") as caught:
         llm.chat_json([{"role": "user", "content": "hi"}], revision_schema(10), max_tokens=8)
+    assert caught.value.for_cli().endswith(
+        "; run `vidkit models fetch`, or set [llm.embedded] gguf to a GGUF file"
+    )
 
 
 def test_a_configured_gguf_resolves_against_the_config_folder(tmp_path: Path) -> None:

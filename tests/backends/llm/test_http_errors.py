@@ -87,9 +87,9 @@ def test_ollama_without_the_model_says_how_to_pull_it() -> None:
         llm = OllamaChat(server.ollama_url, model="smollm2:135m", policy=FAST)
         with pytest.raises(BackendError) as info:
             llm.chat_json(MESSAGES, SCHEMA, max_tokens=32)
-    message = str(info.value)
+    message = info.value.for_cli()
     assert "run `ollama pull smollm2:135m`, or change [llm.local] model" in message
-    assert "\n" not in message
+    assert "\n" not in message and "ollama pull" not in info.value.for_studio()
 
 
 def test_unreachable_ollama_from_config_names_the_key(tmp_path: Path) -> None:
@@ -99,8 +99,8 @@ def test_unreachable_ollama_from_config_names_the_key(tmp_path: Path) -> None:
     )
     with pytest.raises(BackendError) as info:
         build_llm(load_config(config)).chat_json(MESSAGES, SCHEMA, max_tokens=32)
-    assert str(info.value) == (
-        f"cannot reach Ollama at [llm.local] ollama_url {url}: is `ollama serve` running, and "
+    assert info.value.for_cli() == (
+        f"cannot reach Ollama at [llm.local] ollama_url {url}; is `ollama serve` running, and "
         "is [llm.local] ollama_url right?"
     )
 

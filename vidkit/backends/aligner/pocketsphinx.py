@@ -24,6 +24,7 @@ from typing import Any
 
 from vidkit.audio import convert_to_pcm16, wav_info
 from vidkit.errors import BackendError, InvalidInput
+from vidkit.hints import install
 from vidkit.text.normalize import spoken_words
 from vidkit.timing import PhonemeTiming, Timings, WordTiming
 
@@ -100,7 +101,8 @@ class PocketsphinxAligner:
                 from pocketsphinx import Decoder
             except ImportError as exc:
                 raise BackendError(
-                    "pocketsphinx is not installed: run `pip install pocketsphinx==5.1.1`"
+                    "pocketsphinx is not installed",
+                    hint=install("pocketsphinx", "pocketsphinx==5.1.1"),
                 ) from exc
             self._decoder = Decoder(lm=None, loglevel="FATAL")
         return self._decoder

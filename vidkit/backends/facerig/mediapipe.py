@@ -31,6 +31,7 @@ from vidkit.backends._fingerprint import package_version as _version
 from vidkit.backends._native import close_with, quiet_native_stderr, refuse_inherited
 from vidkit.backends.facerig import Rig
 from vidkit.errors import BackendError, InvalidInput
+from vidkit.hints import fetch_models, install
 from vidkit.imaging import check_rgb
 
 __all__ = [
@@ -202,8 +203,7 @@ class MediaPipeFaceRig(Closing):
         if self._landmarker is None:
             if not self.model_path.is_file():
                 raise BackendError(
-                    f"face landmarker model {self.model_path} is missing; run `make models` "
-                    "(or `vidkit models fetch`)"
+                    f"face landmarker model {self.model_path} is missing", hint=fetch_models()
                 )
             from mediapipe.tasks.python import BaseOptions, vision
 
@@ -226,7 +226,7 @@ def map_mediapipe_errors(what: str) -> Iterator[None]:
         yield
     except ImportError as exc:
         raise BackendError(
-            f"the {what} needs mediapipe: pip install 'mediapipe==1.2.3' ({exc})"
+            f"the {what} needs mediapipe ({exc})", hint=install("mediapipe", "'mediapipe==1.2.3'")
         ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise BackendError(f"the mediapipe {what} failed: {exc}") from exc

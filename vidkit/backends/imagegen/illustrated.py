@@ -13,6 +13,7 @@ from typing import Any
 
 from vidkit.backends.imagegen import GeneratedImage, Progress
 from vidkit.errors import BackendError
+from vidkit.hints import install
 
 __all__ = ["IllustratedImageGen", "attributes_for"]
 
@@ -201,15 +202,19 @@ def _vendor() -> tuple[Any, Any]:
         import python_avatars as pa
     except ImportError as exc:
         raise BackendError(
-            "the illustrated avatar generator needs python-avatars: run "
-            "`pip install python-avatars==1.4.1`"
+            "the illustrated avatar generator needs python-avatars",
+            hint=install("python-avatars", "python-avatars==1.4.1"),
         ) from exc
     try:
         import cairosvg
     except (ImportError, OSError) as exc:
         raise BackendError(
-            "the illustrated avatar generator needs cairosvg and the cairo library "
-            f"({exc}): run `pip install cairosvg==2.9.1` and install cairo (macOS: "
-            "`brew install cairo`; Debian/Ubuntu: `apt install libcairo2`)"
+            f"the illustrated avatar generator needs cairosvg and the cairo library ({exc})",
+            hint=install(
+                "cairosvg and the cairo library",
+                "cairosvg==2.9.1",
+                more=" and install cairo (macOS: `brew install cairo`; Debian/Ubuntu: "
+                "`apt install libcairo2`)",
+            ),
         ) from exc
     return pa, cairosvg

@@ -19,16 +19,20 @@ from typing import Any
 
 from vidkit.backends._fingerprint import file_tag, package_version
 from vidkit.backends.llm.protocol import Message, Progress, Reply
-from vidkit.errors import BackendError
+from vidkit.errors import BackendError, Hint
+from vidkit.hints import SETUP
 
 __all__ = ["EmbeddedLLM"]
 
 log = logging.getLogger("vidkit.backends.llm")
 #: Small models loop on a phrase without it.
 REPEAT_PENALTY = 1.1
-INSTALL_HINT = (
-    "llama-cpp-python is not installed: run `make models` (it builds the wheel once, about 11 "
-    "minutes, and keeps it), or choose another [llm] backend"
+NOT_INSTALLED = "llama-cpp-python is not installed"
+INSTALL_HINT = Hint(
+    "install_package",
+    cli="run `make models` (it builds the wheel once, about 11 minutes, and keeps it), or "
+    "choose another [llm] backend",
+    studio=f"{SETUP} install llama-cpp-python, or to choose another [llm] backend",
 )
 
 
@@ -138,13 +142,17 @@ class EmbeddedLLM:
         if self._llama is None:
             if not self.gguf.is_file():
                 raise BackendError(
-                    f"the embedded model file {self.gguf} is missing: run `vidkit models fetch`, "
-                    "or set [llm.embedded] gguf to a GGUF file"
+                    f"the embedded model file {self.gguf} is missing",
+                    hint=Hint(
+                        "fetch_models",
+                        cli="run `vidkit models fetch`, or set [llm.embedded] gguf to a GGUF file",
+                        studio=f"{SETUP} fetch the offline models",
+                    ),
                 )
             try:
                 from llama_cpp import Llama
             except ImportError as exc:
-                raise BackendError(INSTALL_HINT) from exc
+                raise BackendError(NOT_INSTALLED, hint=INSTALL_HINT) from exc
             try:
                 self._llama = Llama(
                     model_path=str(self.gguf),

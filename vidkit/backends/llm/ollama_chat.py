@@ -17,7 +17,8 @@ from typing import Any
 from vidkit.backends.llm.modes import quote, validation_failure
 from vidkit.backends.llm.protocol import Message, Progress, Reply
 from vidkit.backends.llm.retry import RetryPolicy, Transient, parse_retry_after, with_retries
-from vidkit.errors import BackendError
+from vidkit.errors import BackendError, Hint
+from vidkit.hints import SETUP, install
 
 __all__ = ["OllamaChat"]
 
@@ -121,7 +122,7 @@ class OllamaChat:
                 import ollama
             except ImportError as exc:
                 raise BackendError(
-                    "the ollama package is missing: run `pip install ollama`"
+                    "the ollama package is missing", hint=install("the ollama package", "ollama")
                 ) from exc
 
             def remember(response: Any) -> None:
@@ -146,8 +147,12 @@ class OllamaChat:
             status = exc.status_code
             if status == 404:
                 raise BackendError(
-                    f"{where} has no model {self.model!r} ({detail}): run `ollama pull "
-                    f"{self.model}`, or change [llm.local] model"
+                    f"{where} has no model {self.model!r} ({detail})",
+                    hint=Hint(
+                        "pull_model",
+                        cli=f"run `ollama pull {self.model}`, or change [llm.local] model",
+                        studio=f"{SETUP} fetch the model {self.model!r} into Ollama",
+                    ),
                 ) from exc
             transient = status in (408, 409, 429) or status == -1
             if transient or (status >= 500 and not validation_failure(reason)):
@@ -162,8 +167,12 @@ class OllamaChat:
             ) from exc
         except (httpx.ConnectError, ConnectionError) as exc:
             raise BackendError(
-                f"cannot reach {where}: is `ollama serve` running, and is [llm.local] ollama_url "
-                "right?"
+                f"cannot reach {where}",
+                hint=Hint(
+                    "start_service",
+                    cli="is `ollama serve` running, and is [llm.local] ollama_url right?",
+                    studio=f"{SETUP} start Ollama",
+                ),
             ) from exc
         except httpx.TimeoutException as exc:
             raise Transient(

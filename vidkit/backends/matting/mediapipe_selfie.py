@@ -23,6 +23,7 @@ from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
 from vidkit.backends._native import close_with, quiet_native_stderr, refuse_inherited
 from vidkit.errors import BackendError
+from vidkit.hints import fetch_models, install
 from vidkit.imaging import check_rgb
 
 __all__ = ["MediaPipeSelfieMatting"]
@@ -75,8 +76,8 @@ class MediaPipeSelfieMatting(Closing):
         if self._segmenter is None:
             if not self.model_path.is_file():
                 raise BackendError(
-                    f"person segmentation model {self.model_path} is missing; run `make models` "
-                    "(or `vidkit models fetch`)"
+                    f"person segmentation model {self.model_path} is missing",
+                    hint=fetch_models(),
                 )
             from mediapipe.tasks.python import BaseOptions, vision
 
@@ -99,7 +100,8 @@ def map_mediapipe_errors() -> Iterator[None]:
         yield
     except ImportError as exc:
         raise BackendError(
-            f"the selfie segmenter needs mediapipe: pip install 'mediapipe==1.2.3' ({exc})"
+            f"the selfie segmenter needs mediapipe ({exc})",
+            hint=install("mediapipe", "'mediapipe==1.2.3'"),
         ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise BackendError(f"the mediapipe selfie segmenter failed: {exc}") from exc

@@ -23,6 +23,7 @@ from vidkit.backends._closing import Closing
 from vidkit.backends._fingerprint import file_tag as _file_tag
 from vidkit.backends._fingerprint import package_version as _version
 from vidkit.errors import BackendError
+from vidkit.hints import fetch_models, install
 from vidkit.imaging import check_rgb
 
 __all__ = ["MODEL_FILE", "RembgMatting"]
@@ -68,8 +69,8 @@ class RembgMatting(Closing):
         if self._session is None:
             if not self.model_path.is_file():
                 raise BackendError(
-                    f"background removal model {self.model_path} is missing; run `make models` "
-                    "(or `vidkit models fetch`)"
+                    f"background removal model {self.model_path} is missing",
+                    hint=fetch_models(),
                 )
             self._session = _offline_session(self.model_path)
         return self._session
@@ -95,7 +96,8 @@ def map_rembg_errors() -> Iterator[None]:
         yield
     except ImportError as exc:
         raise BackendError(
-            f"background removal with rembg needs it installed: pip install 'rembg[cpu]' ({exc})"
+            f"background removal with rembg needs it installed ({exc})",
+            hint=install("rembg", "'rembg[cpu]'"),
         ) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise BackendError(f"rembg failed to cut out the picture: {exc}") from exc

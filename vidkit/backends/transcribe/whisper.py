@@ -15,6 +15,7 @@ from typing import Any
 
 from vidkit.audio import wav_info
 from vidkit.errors import BackendError, MediaError
+from vidkit.hints import fetch_models, install
 from vidkit.timing import Segment, TranscribedWord, Transcript
 
 __all__ = ["WhisperTranscriber"]
@@ -65,8 +66,12 @@ class WhisperTranscriber:
                     from faster_whisper import WhisperModel
                 except ImportError as exc:
                     raise BackendError(
-                        "faster-whisper is missing: run `pip install faster-whisper==1.2.1` "
-                        '(or set [transcribe] backend = "openai")'
+                        "faster-whisper is missing",
+                        hint=install(
+                            "faster-whisper",
+                            "faster-whisper==1.2.1",
+                            more=' (or set [transcribe] backend = "openai")',
+                        ),
                     ) from exc
                 try:
                     self._model = WhisperModel(
@@ -79,8 +84,8 @@ class WhisperTranscriber:
                     )
                 except Exception as exc:  # CTranslate2 raises RuntimeError, ValueError, OSError
                     raise BackendError(
-                        f"faster-whisper could not load the model in {self.model_dir}: {exc}; "
-                        "run `make models` (or `vidkit models fetch whisper-tiny`)"
+                        f"faster-whisper could not load the model in {self.model_dir}: {exc}",
+                        hint=fetch_models("whisper-tiny"),
                     ) from exc
             return self._model
 

@@ -12,7 +12,7 @@ from typing import Any
 from vidkit.audio import atomic_output, convert_to_pcm16, wav_info
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
-from vidkit.errors import BackendError, InvalidInput, MediaError
+from vidkit.errors import BackendError, Hint, InvalidInput, MediaError
 from vidkit.text.normalize import spoken_words
 from vidkit.timing import Timings
 
@@ -47,8 +47,13 @@ def check_voice(voice: VoiceProfile, service: str) -> None:
     if len(voice.consent.strip()) < 10:
         raise InvalidInput(
             f"the voice profile {voice.name!r} has no recorded consent, so {service} will not "
-            "clone it; record who agreed, when, and to what (vidkit voices add --consent ...)",
+            "clone it; record who agreed, when, and to what",
             field="voice",
+            hint=Hint(
+                "record_consent",
+                cli="add the profile again with `vidkit voices add --consent ...`",
+                studio="add the profile again under “Voice” above, with the consent filled in",
+            ),
         )
     for ref in voice.references:
         if not Path(ref).is_file():

@@ -19,7 +19,8 @@ from typing import Any
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
 from vidkit.backends.tts._service import ServiceTTS, post
-from vidkit.errors import BackendError
+from vidkit.errors import BackendError, Hint
+from vidkit.hints import CHOOSE_VOICE
 
 __all__ = ["ElevenLabsTTS"]
 
@@ -134,8 +135,13 @@ class ElevenLabsTTS(ServiceTTS):
             voice_id = self.voice_id
         else:
             raise BackendError(
-                "ElevenLabs needs a voice: choose a voice profile for the project (vidkit "
-                "voices use NAME) or set [services.tts] voice to an ElevenLabs voice_id"
+                "ElevenLabs needs a voice",
+                hint=Hint(
+                    CHOOSE_VOICE.action,
+                    cli=f"{CHOOSE_VOICE.cli}, or set [services.tts] voice to an ElevenLabs "
+                    "voice_id",
+                    studio=CHOOSE_VOICE.studio,
+                ),
             )
         response = post(
             f"{self.url}/v1/text-to-speech/{voice_id}", service=self.service,

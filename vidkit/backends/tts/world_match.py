@@ -34,6 +34,7 @@ import numpy.typing as npt
 from vidkit.audio import convert_to_pcm16, read_wav, wav_info, write_wav
 from vidkit.backends.tts import VoiceProfile
 from vidkit.errors import BackendError, InvalidInput, MediaError
+from vidkit.hints import install
 from vidkit.timing import Timings
 
 if TYPE_CHECKING:
@@ -79,8 +80,8 @@ def _pw() -> Any:
         import pyworld
     except ImportError as exc:
         raise BackendError(
-            "voice matching needs the WORLD vocoder: run "
-            "`pip install pyworld-prebuilt==0.3.6.post1`"
+            "voice matching needs the WORLD vocoder",
+            hint=install("the WORLD vocoder", "pyworld-prebuilt==0.3.6.post1"),
         ) from exc
     return pyworld
 

@@ -17,7 +17,8 @@ from vidkit.backends._http import listed
 from vidkit.backends.aligner import Aligner
 from vidkit.backends.tts import VoiceProfile
 from vidkit.backends.tts._service import ServiceTTS, post
-from vidkit.errors import BackendError
+from vidkit.errors import BackendError, Hint
+from vidkit.hints import CHOOSE_VOICE
 
 __all__ = ["XttsTTS", "speaker_name"]
 
@@ -69,9 +70,13 @@ class XttsTTS(ServiceTTS):
         if voice is None:
             if not self.speaker:
                 raise BackendError(
-                    "the XTTS server needs a speaker: choose a voice profile for the project "
-                    "(vidkit voices use NAME) or set [services.tts] voice to a speaker the "
-                    "server has"
+                    "the XTTS server needs a speaker",
+                    hint=Hint(
+                        CHOOSE_VOICE.action,
+                        cli=f"{CHOOSE_VOICE.cli}, or set [services.tts] voice to a speaker "
+                        "the server has",
+                        studio=CHOOSE_VOICE.studio,
+                    ),
                 )
             speaker, language = self.speaker, self.language
         else:
