@@ -48,13 +48,22 @@ RULES_BEYOND_THE_SCHEMA = {
     "PUT /api/projects/{slug}/scenes/{scene_id}/recording": "in and out within the recording",
     "PUT /api/projects/{slug}/scenes/{scene_id}/recording/cuts": "spans within the recording",
     "POST /api/projects/{slug}/scenes/{scene_id}/recording/tighten": "it must be transcribed",
+    "PUT /api/projects/{slug}/scenes/{scene_id}/capture": "TOML steps this server may run",
+    "POST /api/projects/{slug}/scenes/{scene_id}/capture/run": "each step must work on the page",
+    "GET /api/projects/{slug}/scenes/{scene_id}/capture/steps/{step}.png": "a step the script has",
 }
 EXPECTED = '"2xx", "401", "403", "404", "409", "5xx"'
 #
 # ensure_resource_availability follows a scene that was just created to its `.../recording`
-# routes and expects them to find it. They answer about the scene's recording, a resource of its
-# own that `PUT .../recording` creates, and a scene without one is a 404 on every route there
-# (docs/http.md, "Scenes from recordings"): the scene exists, its recording does not.
+# and `.../capture` routes and expects them to find it. They answer about the scene's recording
+# or capture script, a resource of its own that `PUT` creates, and a scene without one is a 404
+# on every route there (docs/http.md, "Recordings", "Capture scenes"): the scene exists, its
+# recording or script does not.
+#
+# In the stateful phase schemathesis links an asset's `scene_id` to the `{scene_id}` of the
+# scene routes; an asset of no scene (a project-wide upload, an avatar candidate) has `null`
+# there, which it sends as the path text "None". That is no integer, and FastAPI's 422
+# `int_parsing` is the right answer, so in that phase a 422 is accepted on the scene routes.
 #
 # max_response_time (part of `--checks all`, 10 s by default) is held to the request timeout:
 # some routes do their work before they answer (picking an avatar cuts it out and rigs it,
@@ -67,8 +76,12 @@ max_response_time = 60
 expected-statuses = [{EXPECTED}]
 
 [[operations]]
-include-path-regex = "/recording"
+include-path-regex = "/(recording|capture)"
 checks.ensure_resource_availability.enabled = false
+
+[[operations]]
+include-path-regex = '/[{{]scene_id[}}]'
+phases.stateful.checks.positive_data_acceptance.expected-statuses = [{EXPECTED}, "422"]
 """ + "".join(
     f"""
 # {why}

@@ -17,6 +17,7 @@ from vidkit.http import (
     _routes_assets,
     _routes_author,
     _routes_avatar,
+    _routes_capture,
     _routes_projects,
     _routes_recordings,
     _routes_scenes,
@@ -39,7 +40,8 @@ log = logging.getLogger("vidkit.http")
 
 _DESCRIPTION = (
     "Projects, scenes and assets of a vidkit workspace, scenes made from raw recordings "
-    "(transcribed, tightened, edited by text), and writing and planning them with the "
+    "(transcribed, tightened, edited by text) or captured from a script (a browser or a "
+    "terminal session), and writing and planning them with the "
     "configured LLM. Errors have a `detail`: a message, or for 422 a list of `{loc, msg, type}` "
     "naming the offending field; an LLM that fails answers 502, 503 or 504. Off loopback, "
     "every `/api` route but `GET /api/health` needs `Authorization: Bearer <token>`. A request "
@@ -78,6 +80,7 @@ def create_app(
     app.include_router(_routes_scenes.router)
     app.include_router(_routes_assets.router)
     app.include_router(_routes_recordings.router)
+    app.include_router(_routes_capture.router)
     app.include_router(_routes_author.router)
     app.include_router(_routes_voices.router)
     app.include_router(_routes_avatar.router)
