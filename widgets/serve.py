@@ -53,6 +53,11 @@ __all__ = [
 
 REPO = Path(__file__).resolve().parents[1]
 STUDIO_NOTEBOOK = REPO / "notebooks" / "apps" / "studio.ipynb"
+# A Jupyter data folder (put first on $JUPYTER_PATH) holding the studio's Voila template,
+# voila/templates/vidkit: Voila's lab template without CDN stylesheets, with the studio's CSS
+# and keyboard fixes (see its index.html.j2).
+JUPYTER_DATA = Path(__file__).resolve().parent / "share"
+TEMPLATE = "vidkit"
 DEFAULT_PORT = 8866
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 60.0
@@ -74,6 +79,7 @@ class StudioSettings:
     allow_remote: bool = False
     cull_idle_timeout_s: int = 600
     cull_interval_s: int = 60
+    preheat: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -133,6 +139,7 @@ def prepare(settings: StudioSettings) -> StudioSettings:
         allow_remote=settings.allow_remote,
         cull_idle_timeout_s=settings.cull_idle_timeout_s,
         cull_interval_s=settings.cull_interval_s,
+        preheat=settings.preheat,
         extra_env=dict(settings.extra_env),
     )
 
@@ -178,6 +185,14 @@ def voila_command(settings: StudioSettings) -> list[str]:
         "--MappingKernelManager.cull_busy=False",
         # Errors are shown by the widgets as messages; never a traceback in the page.
         "--VoilaConfiguration.show_tracebacks=False",
+        # The studio's page: no request leaves the machine; focus ring, keyboard fixes.
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        # A kernel that has already run the app waits for the next tab, so a page is usable in
+        # about a second instead of after a kernel start and the app's imports (several
+        # seconds); Voila starts the next one as soon as a tab takes it. Pooled kernels are
+        # never culled.
+        f"--VoilaConfiguration.preheat_kernel={settings.preheat}",
+        "--VoilaConfiguration.default_pool_size=1",
         # One dict literal: traitlets' key=value form would make every value a string ("False"
         # is true). traitlets calls the literal deprecated in a warning, but reads it.
         f"--Voila.tornado_settings={tornado_settings(settings)!r}",
@@ -210,6 +225,10 @@ def server_env(settings: StudioSettings) -> dict[str, str]:
     env[CONFIG_ENV] = str(settings.config)
     # Kernels import this checkout's vidkit and widgets, whatever the notebook's folder is.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # Voila finds the studio's template there.
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(JUPYTER_DATA), env.get("JUPYTER_PATH")])
+    )
     env.update(settings.extra_env)
     return env
 

@@ -23,6 +23,7 @@ from vidkit.errors import NotFound
 from vidkit.model import Scene
 from widgets.avatar_generation import AvatarGenerator
 from widgets.errors import ErrorBox, describe_error
+from widgets.page import StudioPage, page_title
 from widgets.projects import ProjectBrowser
 from widgets.render_panel import RenderPanel
 from widgets.scene_editor import SceneEditor
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
 __all__ = ["Studio", "studio"]
 
 log = logging.getLogger("widgets")
+
+# Alt text of the studio's images, by CSS class (see widgets.page.StudioPage).
+ALT_TEXTS = {
+    "vk-preview": "Preview of the scene: a frame as it will render, with the presenter",
+    "vk-capture-still": "The screen at the chosen step of the capture script",
+}
 
 
 class Studio(w.VBox):  # type: ignore[misc]
@@ -105,8 +112,12 @@ class Studio(w.VBox):  # type: ignore[misc]
             ]
         )
         self.project_view.layout.display = "none"
+        # The page's title and the images' alt text; a pre-heated kernel built this app before
+        # its tab opened, so the project list is read again when the page shows it.
+        self.page = StudioPage(on_shown=self.browser.refresh, alt_texts=ALT_TEXTS)
+        self.editor.narration.description = "Narration"  # a label a screen reader says
         banner = w.HTML("<h2 style='margin:4px 0'>vidkit studio</h2>")
-        super().__init__([banner, self.message, self.browser, self.project_view])
+        super().__init__([self.page, banner, self.message, self.browser, self.project_view])
         self.add_class("vk-studio")
 
     # ---- navigation ----------------------------------------------------------------------
@@ -118,6 +129,7 @@ class Studio(w.VBox):  # type: ignore[misc]
             return
         project = self.ws.project(slug)  # fresh, and a NotFound if it was deleted meanwhile
         self.slug = slug
+        self.page.title = page_title(project.title)
         self.project_title.value = (
             f"<h2 style='margin:4px 0 4px 12px'>{html.escape(project.title)} "
             f"<small style='color:#666'>{html.escape(slug)}</small></h2>"
@@ -139,6 +151,7 @@ class Studio(w.VBox):  # type: ignore[misc]
             return
         self.panel.stop_following()
         self.slug = None
+        self.page.title = page_title()
         self._status_generation += 1
         self.project_view.layout.display = "none"
         self.browser.layout.display = ""
