@@ -91,7 +91,7 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
         self._thumb_generation = 0
         self._thumb_thread: threading.Thread | None = None
         self.message = ErrorBox()
-        self.strip = SceneStrip(on_open=self.select, on_move=self.move_to)
+        self.strip = SceneStrip(on_open=self._opened, on_move=self.move_to)
         self.total = w.HTML()
         self.add = _button("Add scene", "vk-add-scene", "Add a scene at the end", "success")
         self.delete = _button("Delete scene", "vk-delete-scene", "Delete the selected scene")
@@ -289,6 +289,12 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
 
     # ---- actions -------------------------------------------------------------------------
 
+    def _opened(self, scene_id: int) -> None:
+        """A click or Enter on a block: the scene already open stays as it is (reading it
+        again would drop edits not saved yet)."""
+        if scene_id != self.selected:
+            self.select(scene_id)
+
     def select(self, scene_id: int | None) -> bool:
         if self.on_select is not None and not self.on_select(scene_id):
             return False
@@ -325,6 +331,7 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
         self.show(self.slug)
         scene = next((s for s in self.scenes if s.id == scene_id), None)
         if scene is not None:
+            self.strip.announcement = ""  # the same words again are still news
             self.strip.announcement = (
                 f"Moved “{scene.title}” to place {scene.position} of {len(self.scenes)}."
             )

@@ -115,6 +115,8 @@ def test_clicking_a_block_opens_its_scene(workspace: Workspace) -> None:
     timeline.show("demo")
     from_page(timeline.strip, event="open", id=ids[1])
     assert asked == [ids[1]] and timeline.selected == ids[1] == timeline.strip.selected
+    from_page(timeline.strip, event="open", id=ids[1])  # already open: not read again
+    assert asked == [ids[1]]
     assert timeline.strip.blocks[1]["label"].endswith("open in the editor")
     refused = SceneTimeline(workspace, on_select=lambda i: False)  # e.g. edits failed to save
     refused.show("demo")
