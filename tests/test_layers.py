@@ -4,9 +4,9 @@ only inside their own package, and widgets use only vidkit's public API.
 
 The layers, lowest first (docs/architecture.md draws them)::
 
-    errors, timing, _lazy
+    errors, hints, timing, cuts, _lazy
     model, config, timeline, visemes
-    catalogue, assets, media, imaging, audio, video, models, workspace
+    catalogue, assets, media, imaging, audio, video, models, workspace, fonts
     text
     backends (every role, LLMs included)
     render, screen, recordings, capture
@@ -28,9 +28,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[set[str]] = [
-    {"errors", "timing", "cuts", "_lazy"},
+    {"errors", "hints", "timing", "cuts", "_lazy"},
     {"model", "config", "timeline", "visemes"},
-    {"catalogue", "assets", "media", "imaging", "audio", "video", "models", "workspace"},
+    {"catalogue", "assets", "media", "imaging", "audio", "video", "models", "workspace", "fonts"},
     {"text"},
     {"backends"},
     {"render", "screen", "recordings", "capture"},
@@ -45,6 +45,7 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 PUBLIC_MODULES = (
     "vidkit",
     "vidkit.authoring",
+    "vidkit.capture",
     "vidkit.config",
     "vidkit.editing",
     "vidkit.errors",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from vidkit._lazy import lazy_names
 
 __all__ = [
+    "SCREEN_KINDS",
     "Event",
     "NotCached",
     "Presenter",
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from vidkit.pipeline.events import Event, Progress, RenderResult, SceneResult
     from vidkit.pipeline.graph import Presenter, SceneGraph, ScenePeek, peek_scene
     from vidkit.pipeline.runner import render
+    from vidkit.pipeline.sources import SCREEN_KINDS
 
 _LAZY = {
     "NotCached": "vidkit.pipeline.cache",
@@ -49,6 +51,7 @@ _LAZY = {
     "ScenePeek": "vidkit.pipeline.graph",
     "peek_scene": "vidkit.pipeline.graph",
     "render": "vidkit.pipeline.runner",
+    "SCREEN_KINDS": "vidkit.pipeline.sources",
 }
 
 
