@@ -233,3 +233,16 @@ def test_a_step_tied_to_a_word_starts_on_that_word(tmp_path: Path) -> None:
     assert not done.warnings
     with pytest.raises(InvalidInput, match=r"terminal script step 2: the narration does not say"):
         capture(script, tmp_path / "x.mp4", size=SIZE, fps=30, words=words[:2])
+
+
+@pytest.mark.parametrize("size", [(320, 180), (640, 360), (1280, 720)])
+def test_a_small_project_gets_a_terminal_that_fits(size: tuple[int, int], tmp_path: Path) -> None:
+    from vidkit.capture import capture, load_script
+    from vidkit.capture._render import grid_for
+
+    cols, rows = grid_for(*size)
+    assert ((cols, rows) == (100, 30)) == (size == (1280, 720))
+    Painter(size[0], size[1], cols, rows, editor_theme("dark")[0], "bash")  # fits
+    script = load_script('[terminal]\nhold_ms = 100\nsteps = [{ type = "echo small" }]')
+    done = capture(script, tmp_path / "small.mp4", size=size, fps=10)
+    assert probe(done.path).width == size[0]

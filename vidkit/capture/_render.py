@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from vidkit.screen import EditorTheme
 
-__all__ = ["Cursor", "Layout", "Painter", "Snapshot", "cell_colors", "palette_for"]
+__all__ = ["Cursor", "Layout", "Painter", "Snapshot", "cell_colors", "grid_for", "palette_for"]
 
 Pixels = npt.NDArray[np.uint8]
 RGB = tuple[int, int, int]
@@ -133,6 +133,18 @@ class Layout:
         """(left, top, right, bottom) pixels of one cell."""
         left, top = self.x0 + col * self.cell_w, self.y0 + row * self.line_h
         return left, top, left + self.cell_w, top + self.line_h
+
+
+def grid_for(width: int, height: int, cols: int = 100, rows: int = 30) -> tuple[int, int]:
+    """``cols`` x ``rows`` when they fit the frame at a readable size (10 px text or more),
+    else as many cells as fit at 8 px text (a small project's terminal shows less)."""
+    bar_h = max(16, round(40 * height / 720))
+    pad = max(4, round(12 * height / 720))
+    room_w, room_h = width - 2 * pad, height - bar_h - 2 * pad
+    if room_w / cols / 0.6 >= 10 and room_h / rows / 1.3 >= 10:
+        return cols, rows
+    cell_w = max(1, round(_font(_MONO[0], 8).getlength("M")))
+    return max(10, min(cols, room_w // cell_w)), max(3, min(rows, room_h // 11))
 
 
 def _fit(width: int, height: int, cols: int, rows: int) -> Layout:

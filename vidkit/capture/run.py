@@ -199,13 +199,16 @@ def capture(
     ties = tie_times(script, words) if any(s.at for s in steps) else ()
     out = Path(out_mp4)
     if isinstance(script, TerminalScript):
+        from vidkit.capture._render import grid_for
         from vidkit.capture.terminal import capture_terminal
 
         if not float(fps).is_integer():
             raise InvalidInput(f"terminal capture needs a whole frame rate, got {fps}")
+        cols, rows = grid_for(*size)
         term = capture_terminal(
-            script, out, size=size, fps=int(fps), timeout_s=options.timeout_s,
-            output_cap_bytes=options.output_cap_bytes, progress=progress, ties=ties,
+            script, out, size=size, fps=int(fps), cols=cols, rows=rows,
+            timeout_s=options.timeout_s, output_cap_bytes=options.output_cap_bytes,
+            progress=progress, ties=ties,
         )  # fmt: skip
         return Captured(
             out, "terminal", round(term.duration_s * 1000), term.frames,
@@ -246,12 +249,14 @@ def preview_step(
     import dataclasses
     import tempfile
 
+    from vidkit.capture._render import grid_for
     from vidkit.capture.terminal import capture_terminal
 
     first = dataclasses.replace(script, steps=script.steps[:step], hold_ms=0)
+    cols, rows = grid_for(*size)
     with tempfile.TemporaryDirectory(prefix="vidkit-preview-") as folder:
         term = capture_terminal(
-            first, Path(folder) / "preview.mp4", size=size, fps=10,
+            first, Path(folder) / "preview.mp4", size=size, fps=10, cols=cols, rows=rows,
             timeout_s=options.timeout_s, output_cap_bytes=options.output_cap_bytes,
         )  # fmt: skip
     if term.final is None:
@@ -262,7 +267,7 @@ def preview_step(
     from vidkit.screen import editor_theme
 
     theme, _ = editor_theme(script.theme)
-    painter = Painter(size[0], size[1], 100, 30, theme, script.title)
+    painter = Painter(size[0], size[1], cols, rows, theme, script.title)
     out.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(painter.frame(term.final)).save(out, format="PNG")
     return out
