@@ -199,12 +199,27 @@ def test_a_bad_step_is_one_clear_line(step: str, message: str) -> None:
 
 def test_the_docs_toml_example_loads() -> None:
     from tests.conftest import REPO
+    from vidkit.capture import BrowserScript, load_script
 
     text = (REPO / "docs" / "capture.md").read_text(encoding="utf-8")
-    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
-    script = TerminalScript.from_toml(block, table="terminal")
-    assert [step.kind for step in script.steps] == ["type", "type", "key", "wait", "type"]
-    assert script.steps[-1].chars_per_s == 30
+    blocks = [part.split("```", 1)[0] for part in text.split("```toml\n")[1:]]
+    scripts = [load_script(b) for b in blocks if b.lstrip().startswith(("[browser]", "[terminal]"))]
+    assert len(scripts) >= 3
+    terminal = next(s for s in scripts if isinstance(s, TerminalScript))
+    assert [step.kind for step in terminal.steps] == ["type", "type", "key", "wait", "type"]
+    assert terminal.steps[-1].chars_per_s == 30
+    browser = next(s for s in scripts if isinstance(s, BrowserScript))
+    assert [step.kind for step in browser.steps] == [
+        "type",
+        "click",
+        "wait",
+        "press",
+        "scroll",
+        "highlight",
+        "zoom",
+        "open",
+        "wait",
+    ]
 
 
 @pytest.mark.slow
