@@ -7,6 +7,7 @@ the benchmark measure the same thing the same way.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -313,3 +314,83 @@ def wait_for_video(page: Any, timeout_ms: float) -> dict[str, Any]:
         VIDEO,
     )
     return info
+
+
+# --- first usable ----------------------------------------------------------------------------
+
+# Installed before the page's own scripts (Playwright's add_init_script): the performance.now()
+# (ms since navigation started) of the first moment ``selector`` matches a control that is
+# shown (Voila keeps the outputs hidden until the kernel has built them) and enabled.
+_FIRST_USABLE = """(() => {
+  const selector = %s;
+  const ready = () => {
+    const el = document.querySelector(selector);
+    if (!el || el.disabled || el.offsetParent === null) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  };
+  const check = () => {
+    if (window.__vkUsable !== undefined) return true;
+    if (ready()) { window.__vkUsable = performance.now(); return true; }
+    return false;
+  };
+  const frame = () => { if (!check()) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  document.addEventListener('DOMContentLoaded', () => {
+    new MutationObserver(check).observe(document, {subtree: true, childList: true,
+                                                   attributes: true});
+  });
+})();"""
+
+# What "usable" means for the studio: its Create-project button is shown and enabled (the
+# project list and the form above it are built in the same kernel step).
+STUDIO_USABLE = ".vk-create-project"
+
+
+def first_usable_ms(
+    context: Any, url: str, selector: str = STUDIO_USABLE, *, timeout_ms: float = PAGE_READY_MS
+) -> float:
+    """Open ``url`` in a new tab of ``context``; return the ms from navigation start to the first
+    frame in which ``selector`` was shown and enabled. The tab is closed after (its kernel
+    shut down, as when a person closes it)."""
+    page = context.new_page()
+    try:
+        page.add_init_script(_FIRST_USABLE % json.dumps(selector))
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__vkUsable !== undefined", timeout=timeout_ms)
+        value = page.evaluate("() => window.__vkUsable")
+        assert_no_traceback(page)
+        return float(value)
+    finally:
+        page.close(run_before_unload=True)
+
+
+def wait_for_quiet_server(
+    pid: int, *, quiet_s: float = 1.0, busy_cpu: float = 0.1, timeout_s: float = 120.0
+) -> None:
+    """Wait until the server process ``pid`` and its kernels have used less than ``busy_cpu``
+    of one core for ``quiet_s``: a warm server (its pre-heated kernel built, the last tab's
+    kernel shut down) before a measured page load. (Voila does not list its kernels.)"""
+    import psutil
+
+    def cpu_seconds() -> float:
+        total = 0.0
+        server = psutil.Process(pid)
+        for process in [server, *server.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    deadline = time.monotonic() + timeout_s
+    quiet_since = time.monotonic()
+    used, at = cpu_seconds(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now_used, now = cpu_seconds(), time.monotonic()
+        if now_used - used > busy_cpu * (now - at):
+            quiet_since = now
+        elif now - quiet_since >= quiet_s:
+            return
+        used, at = now_used, now
+    raise AssertionError(f"the server (pid {pid}) did not go quiet within {timeout_s:g} s")
