@@ -100,3 +100,25 @@ def test_the_exceptions_module_lists_hint() -> None:
 
     assert "Hint" in vidkit.errors.__all__
     assert Path(vidkit.errors.__file__).read_text().count("class Hint") == 1
+
+
+def test_a_file_that_is_no_media_says_so_in_its_reason(tmp_path: Path) -> None:
+    from tests.backends.portraits import astronaut
+    from vidkit.errors import MediaError
+    from vidkit.imaging import check_image, save_png
+    from vidkit.media import probe
+
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(MediaError) as caught:
+        probe(notes, name="notes.txt")
+    assert caught.value.reason == "not_media"
+    with pytest.raises(MediaError) as caught:
+        check_image(notes, name="notes.txt")
+    assert caught.value.reason == "not_media"
+    photo = save_png(astronaut(), tmp_path / "me.png")
+    photo.write_bytes(photo.read_bytes()[:300])
+    with pytest.raises(MediaError) as caught:
+        check_image(photo, name="me.png")
+    assert caught.value.reason == "unreadable"
+    assert MediaError("x").reason == "invalid"

@@ -128,7 +128,16 @@ class AssetError(VidkitError):
 
 
 class MediaError(AssetError):
-    """A file is not readable media: corrupt, empty, or without the streams it needs."""
+    """A file is not readable media: corrupt, empty, or without the streams it needs.
+    ``reason`` says which, for surfaces that show their own words: ``"not_media"`` (nothing
+    in it is a picture or a sound: a text file, say), ``"unreadable"`` (a known format that
+    does not decode: damaged or cut short) or ``"invalid"`` (anything else)."""
+
+    def __init__(
+        self, message: str = "", *, reason: str = "invalid", hint: Hint | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class BackendError(VidkitError):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vidkit.errors import InvalidInput, MediaError
 
@@ -101,7 +101,7 @@ def open_image(
             field="image",
         ) from exc
     except _DECODE_ERRORS as exc:
-        raise MediaError(f"{label} is not a readable image ({_reason(exc)}); {_EXPORT}") from exc
+        raise _unreadable(label, exc) from exc
     _check_small(original, label)
     rgba = _to_rgba(image)
     scale = 1.0
@@ -147,7 +147,7 @@ def check_image(path: str | os.PathLike[str], *, name: str | None = None) -> tup
             field="image",
         ) from exc
     except _DECODE_ERRORS as exc:
-        raise MediaError(f"{label} is not a readable image ({_reason(exc)}); {_EXPORT}") from exc
+        raise _unreadable(label, exc) from exc
     return size
 
 
@@ -241,6 +241,12 @@ def check_rgb(image: npt.NDArray[Any], name: str | None = None) -> npt.NDArray[n
             field="image",
         )
     return np.ascontiguousarray(image)
+
+
+def _unreadable(label: str, exc: BaseException) -> MediaError:
+    """A picture Pillow cannot open: not one at all (``not_media``), or a damaged one."""
+    kind = "not_media" if isinstance(exc, UnidentifiedImageError) else "unreadable"
+    return MediaError(f"{label} is not a readable image ({_reason(exc)}); {_EXPORT}", reason=kind)
 
 
 def _reason(exc: BaseException) -> str:

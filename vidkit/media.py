@@ -120,7 +120,8 @@ def parse_probe(text: str, *, name: str) -> MediaInfo:
         reason = _last_error(text)
         raise MediaError(
             f"{name} is not a readable audio, video or image file ({reason}); check that it "
-            "plays in a media player, or export it again"
+            "plays in a media player, or export it again",
+            reason="not_media" if "Invalid data found" in reason else "unreadable",
         )
     duration_ms = None
     m = _DURATION_RE.search(text)

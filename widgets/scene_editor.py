@@ -12,6 +12,7 @@ the presenter on the preview is :mod:`widgets.presenter_drag`.
 from __future__ import annotations
 
 import html
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
 from widgets.capture_panel import CapturePanel
 from widgets.errors import ErrorBox
+from widgets.placeholder import loading_jpeg
 from widgets.presenter_drag import PresenterDrag
 from widgets.recording import RecordingEditor
 from widgets.scene_changes import (
@@ -44,6 +46,8 @@ CORNER_OPTIONS = [(c.replace("-", " ").capitalize(), c) for c in CORNERS] + [
 ]
 #: Unsaved narration up to this long shows in the preview's captions as it is typed.
 LIVE_NARRATION_CHARS = 20_000
+PREPARE_TEXT = "Show the real presenter"
+PREPARING_TEXT = "Cutting out the presenter…"
 
 
 class NarrationArea(w.Textarea):  # type: ignore[misc]
@@ -114,7 +118,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.preview_info = w.HTML()
         self.preview_info.add_class("vk-preview-info")
         self.prepare = w.Button(
-            description="Show the real presenter",
+            description=PREPARE_TEXT,
             tooltip="Cut out the presenter photo now (a few seconds; the render reuses it)",
             layout=w.Layout(display="none", width="auto"),
         )
@@ -208,6 +212,8 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self.message.show_error(exc)
             return
         first = self.scene is None or self.scene.id != scene.id
+        if first:  # not the last scene's picture, nor a broken image, while this one is made
+            self.preview.value = loading_jpeg(self.size)
         self._show(scene)
         shown: tuple[w.Widget, ...] = (self.heading, self.message, self.body, self.recording)
         self.children = (*shown, self.capture)
@@ -287,13 +293,42 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.prepare.layout.display = "" if placeholder else "none"
         self.refresh_preview()
 
-    def prepare_presenter(self) -> None:
-        """Cut out the photo now, so the preview shows the real presenter."""
-        self.message.info("Cutting out the presenter photo (a few seconds)…")
-        with self.message.guard():
-            editing.prepare_presenter(self.ws, self.slug)
-            self._rebuild()
-            self.message.info("The preview shows the presenter now.")
+    def prepare_presenter(self) -> threading.Thread | None:
+        """Cut out the photo now, so the preview shows the real presenter: the button says it
+        is working and is off (with the photo upload) until it ends in a plain result. Runs
+        in a thread unless ``background`` is off; returns that thread."""
+        if self.prepare.disabled:
+            return None  # already cutting out
+        slug = self.slug
+        self._preparing(True)
+        self.message.info(
+            "Cutting out the presenter… (a few seconds; longer while the computer is busy)"
+        )
+
+        def work() -> None:
+            try:
+                editing.prepare_presenter(self.ws, slug)
+            except Exception as exc:
+                self.message.show_error(exc)
+            else:
+                if slug == self.slug:
+                    self._rebuild()
+                    if not self.message.is_error:
+                        self.message.info("Done: the preview shows the real presenter now.")
+            finally:
+                self._preparing(False)
+
+        if not self.background:
+            work()
+            return None
+        thread = threading.Thread(target=work, daemon=True, name="vk-prepare-presenter")
+        thread.start()
+        return thread
+
+    def _preparing(self, busy: bool) -> None:
+        self.prepare.disabled = self.sources.photo_upload.disabled = busy
+        self.prepare.description = PREPARING_TEXT if busy else PREPARE_TEXT
+        self.prepare.icon = "hourglass-half" if busy else ""
 
     # ---- preview -------------------------------------------------------------------------
 
@@ -438,11 +473,14 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         return True if not self.is_dirty else self.save()
 
     def _source_changed(self) -> None:
+        """The screen or the photo changed: show it (keeping the message that says so)."""
         if self.scene is not None:
             self.recording.load(self.slug, self.scene.id)
             self.capture.load(self.slug, self.scene.id)
-            with self.message.guard():
+            try:
                 self.sources.show(self.slug, self.scene.id)
+            except Exception as exc:
+                self.message.show_error(exc)
         self._rebuild()
         if self.on_saved is not None and self.scene is not None:
             self.on_saved(self.scene)

@@ -14,29 +14,30 @@ from __future__ import annotations
 import contextlib
 import html
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Final
 
 import ipywidgets as w
 
 from vidkit import Workspace, editing
 from vidkit.errors import Conflict, InvalidInput, MediaError, NotFound
 from vidkit.model import Asset, SceneEdit
-from vidkit.pipeline import SceneGraph
-from vidkit.pipeline.sources import SCREEN_KINDS
+from vidkit.pipeline import SCREEN_KINDS, SceneGraph
 from widgets.errors import ErrorBox
+from widgets.uploads import not_media, upload_button, upload_style, uploaded_files
 
 __all__ = ["IMAGE_SUFFIXES", "SCREEN_KINDS", "SourcePicker", "uploaded_files"]
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 _NO_CHOICE = ""
 _NO_RECORDING = 0
-
-
-def uploaded_files(value: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes]]:
-    """(name, content) of each file in an ipywidgets 8 ``FileUpload.value``."""
-    return [(str(item["name"]), bytes(item["content"])) for item in value]
+#: What each upload button asks for, in the words of its "not a picture" sentence.
+PHOTO_WANTED: Final = ("a picture", "a PNG or JPEG photo")
+SCREEN_WANTED: Final = (
+    "a video or a picture",
+    "a screen recording (MP4, MOV or WebM) or an image (PNG or JPEG)",
+)
 
 
 def _example_code() -> list[Path]:
@@ -68,6 +69,16 @@ def _asset_name(asset: Asset) -> str:
     return str(asset.metadata.get("filename", Path(asset.path).name))
 
 
+def _photo_name(photo: Asset) -> str:
+    """The presenter photo's name, as the "Photo:" line and every message about it say it."""
+    return str(photo.metadata.get("filename", "portrait"))
+
+
+def _plain(exc: MediaError, name: str, wanted: tuple[str, str]) -> MediaError:
+    """A file that is no media at all, in a plain sentence; other media problems as they are."""
+    return not_media(exc, name, *wanted) or exc
+
+
 class SourcePicker(w.VBox):  # type: ignore[misc]
     """The screen source of one scene and the presenter photo of its project.
     ``on_changed()`` is called after either changed."""
@@ -81,13 +92,10 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
         self._muted = False
         self.summary = w.HTML()
         self.summary.add_class("vk-source-summary")
-        self.upload = w.FileUpload(
+        self.upload = upload_button(
+            "Upload recording or image", "vk-source-upload",
             accept="video/*,image/*,.mp4,.mov,.mkv,.webm,.png,.jpg,.jpeg",
-            multiple=False,
-            description="Upload recording or image",
-            layout=w.Layout(width="auto"),
-        )
-        self.upload.add_class("vk-source-upload")
+        )  # fmt: skip
         self.upload.observe(lambda _c: self._uploaded(), names="value")
         self.recording_choice = w.Dropdown(
             description="Made from",
@@ -119,11 +127,9 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
         self.clear.on_click(lambda _b: self.clear_source())
         self.photo = w.HTML()
         self.photo.add_class("vk-avatar-photo")
-        self.photo_upload = w.FileUpload(
-            accept="image/*", multiple=False, description="Upload presenter photo",
-            layout=w.Layout(width="auto"),
-        )  # fmt: skip
-        self.photo_upload.add_class("vk-avatar-upload")
+        self.photo_upload = upload_button(
+            "Upload presenter photo", "vk-avatar-upload", accept="image/*"
+        )
         self.photo_upload.observe(lambda _c: self._photo_uploaded(), names="value")
         super().__init__(
             [
@@ -138,6 +144,7 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
                 w.HTML("<b>Presenter photo</b> <small>(all scenes of the project)</small>"),
                 self.photo,
                 self.photo_upload,
+                upload_style(),
             ]
         )
         self.add_class("vk-sources")
@@ -170,7 +177,7 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
             self._muted = False
         photos = self.ws.assets(slug, kind="avatar_image")
         self.photo.value = (
-            f"Photo: {html.escape(str(photos[-1].metadata.get('filename', 'portrait')))}"
+            f"Photo: {html.escape(_photo_name(photos[-1]))}"
             if photos
             else "<i>No presenter photo: the video has no presenter until you upload one.</i>"
         )
@@ -291,9 +298,12 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
     def _import(self, name: str, content: bytes, kind: str) -> Asset:
         if not content:
             raise MediaError(f"{name} is empty (0 bytes); export or copy it again")
-        return self.ws.import_stream(
-            self.slug, io.BytesIO(content), filename=name, kind=kind, scene_id=self.scene_id
-        )
+        try:
+            return self.ws.import_stream(
+                self.slug, io.BytesIO(content), filename=name, kind=kind, scene_id=self.scene_id
+            )
+        except MediaError as exc:
+            raise _plain(exc, name, SCREEN_WANTED) from exc
 
     def _uploaded(self) -> None:
         if self._muted or not self.upload.value:
@@ -357,17 +367,33 @@ class SourcePicker(w.VBox):  # type: ignore[misc]
             self._done("The scene has no screen source now: it shows a plain background.")
 
     def import_photo(self, name: str, content: bytes) -> Asset | None:
-        """Make an uploaded picture the project's presenter photo."""
+        """Make an uploaded picture the project's presenter photo. The message names the photo
+        as the "Photo:" line does: the same picture uploaded again under another name is the
+        photo already, under its first name."""
         with self.message.guard():
             if not content:
                 raise MediaError(f"{name} is empty (0 bytes); export or copy it again")
+            before = {a.id for a in self.ws.assets(self.slug, kind="avatar_image")}
             # Cut out and rigged first: a photo that cannot be leaves the old one in place.
             graph = SceneGraph(self.ws, self.slug)
-            asset, _ = graph.adopt_photo(io.BytesIO(content), filename=name)
+            try:
+                asset, _ = graph.adopt_photo(io.BytesIO(content), filename=name)
+            except MediaError as exc:
+                raise _plain(exc, name, PHOTO_WANTED) from exc
             for old in self.ws.assets(self.slug, kind="avatar_image"):
                 if old.id != asset.id:
                     self.ws.delete_asset(self.slug, old.id)
-            self._done(f"{name} is the presenter photo now: cut out, and its face found.")
+            shown = _photo_name(asset)
+            if asset.id in before and shown != name:
+                text = (
+                    f"{name} is the same picture as the presenter photo {shown}: "
+                    f"the photo stays {shown}."
+                )
+            elif asset.id in before:
+                text = f"{shown} is the presenter photo already: nothing changed."
+            else:
+                text = f"{shown} is the presenter photo now: cut out, and its face found."
+            self._done(text)
             return asset
         return None
 

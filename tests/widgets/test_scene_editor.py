@@ -7,6 +7,7 @@ import io
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.widgets.conftest import NARRATION, catalogue_held, fast_workspace, mo
 from vidkit import editing
 from vidkit.api import Workspace
 from vidkit.model import TEXT_MAX
+from widgets.placeholder import loading_jpeg
 from widgets.scene_editor import FREE, SceneEditor
 
 
@@ -262,7 +264,10 @@ def test_a_text_file_uploaded_as_a_recording_is_a_clear_error(
     editor = _editor(demo)
     editor.sources.upload.value = upload("notes.txt", b"just some notes\n" * 20)
     assert editor.message.is_error
-    assert "notes.txt is not a readable audio, video or image file" in editor.message.message
+    assert editor.message.message == (
+        "notes.txt is not a video or a picture: choose a screen recording (MP4, MOV or WebM) "
+        "or an image (PNG or JPEG)"
+    )
     assert editor.sources.upload.value == ()
     assert ws.assets("demo", scene_id=scene_id) == []
     assert "none" in editor.sources.summary.value
@@ -314,7 +319,7 @@ def test_the_presenter_photo_must_be_a_picture(
     editor = _editor(demo)
     assert "No presenter photo" in editor.sources.photo.value
     editor.sources.photo_upload.value = upload("clip.mp4", make_media("video", 1.0).read_bytes())
-    assert "clip.mp4 is not a readable image" in editor.message.message
+    assert editor.message.message == "clip.mp4 is not a picture: choose a PNG or JPEG photo"
     editor.sources.photo_upload.value = upload("me.png", _png(astronaut()))
     assert not editor.message.is_error and "me.png" in editor.sources.photo.value
     [photo] = ws.assets("demo", kind="avatar_image")
@@ -340,13 +345,135 @@ def test_the_real_presenter_can_be_shown_before_the_first_render(
 ) -> None:
     ws, _scene_id = demo
     editing.use_example_presenter(ws, "demo")
-    editor = _editor(demo)
+    editor = SceneEditor(ws, background=False)
+    editor.load("demo", _scene_id)
     assert editor.draft is not None and editor.draft.avatar == "placeholder"
     assert editor.prepare.layout.display == ""
     before = editor.preview.value
     editor.prepare.click()
     assert editor.draft.avatar == "still" and editor.prepare.layout.display == "none"
-    assert editor.preview.value != before and "presenter now" in editor.message.message
+    assert editor.preview.value != before
+    assert editor.message.message == "Done: the preview shows the real presenter now."
+
+
+@pytest.mark.slow
+def test_the_presenter_button_shows_progress_and_is_off_while_working(
+    demo: tuple[Workspace, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, _scene_id = demo
+    editing.use_example_presenter(ws, "demo")
+    editor = _editor(demo)  # in the background, as in the studio
+    started, go_on = threading.Event(), threading.Event()
+    real = editing.prepare_presenter
+
+    def slow_machine(ws: Workspace, slug: str) -> None:
+        started.set()
+        assert go_on.wait(60)
+        real(ws, slug)
+
+    monkeypatch.setattr(editing, "prepare_presenter", slow_machine)
+    editor.prepare.click()
+    assert started.wait(10)
+    # While it works: it says so at once, and the button (and the photo upload) are off.
+    assert editor.prepare.disabled and editor.sources.photo_upload.disabled
+    assert editor.prepare.description == "Cutting out the presenter…"
+    assert editor.message.message.startswith("Cutting out the presenter…")
+    assert not editor.message.is_error
+    editor.prepare.click()  # a second click while it works does nothing
+    thread = editor.prepare_presenter()
+    assert thread is None
+    go_on.set()
+    deadline = time.monotonic() + 120
+    while editor.prepare.disabled:
+        assert time.monotonic() < deadline, editor.message.message
+        time.sleep(0.05)
+    assert editor.message.message == "Done: the preview shows the real presenter now."
+    assert editor.prepare.description == "Show the real presenter"
+    assert not editor.sources.photo_upload.disabled
+    assert editor.draft is not None and editor.draft.avatar == "still"
+
+
+def test_a_failed_cut_out_ends_in_a_plain_message(demo: tuple[Workspace, int]) -> None:
+    ws, scene_id = demo
+    editor = SceneEditor(ws, background=False)
+    editor.load("demo", scene_id)
+    editor.prepare_presenter()  # no photo
+    assert editor.message.is_error
+    assert editor.message.message == (
+        "project 'demo' has no presenter photo yet; upload one with “Upload presenter photo”"
+    )
+    assert not editor.prepare.disabled and editor.prepare.description == "Show the real presenter"
+
+
+def test_a_text_file_uploaded_as_a_photo_gets_a_plain_sentence(
+    demo: tuple[Workspace, int],
+) -> None:
+    ws, _scene_id = demo
+    editor = _editor(demo)
+    for content in (b"these are my notes, not a photo\n" * 20, b"hello", bytes(range(256)) * 8):
+        editor.sources.photo_upload.value = upload("notes.txt", content)
+        assert editor.message.is_error
+        assert editor.message.message == "notes.txt is not a picture: choose a PNG or JPEG photo"
+    cut_short = _png(astronaut())[:300]
+    editor.sources.photo_upload.value = upload("me.png", cut_short)
+    assert editor.message.message == (
+        "me.png could not be opened (it may be damaged or cut short): choose a PNG or JPEG photo"
+    )
+    assert ws.assets("demo", kind="avatar_image") == [] and ws.assets("demo", kind="image") == []
+
+
+def test_the_same_photo_uploaded_again_keeps_one_name(demo: tuple[Workspace, int]) -> None:
+    ws, _scene_id = demo
+    editing.use_example_presenter(ws, "demo")
+    editor = _editor(demo)
+    assert editor.sources.photo.value == "Photo: astronaut.png"
+    [photo] = ws.assets("demo", kind="avatar_image")
+    editor.sources.photo_upload.value = upload("my-portrait.png", ws.asset_path(photo).read_bytes())
+    assert not editor.message.is_error
+    assert editor.message.message == (
+        "my-portrait.png is the same picture as the presenter photo astronaut.png: "
+        "the photo stays astronaut.png."
+    )
+    assert editor.sources.photo.value == "Photo: astronaut.png"
+    assert ws.assets("demo", kind="avatar_image") == [photo]
+    # A new picture: the message and the "Photo:" line both name it.
+    editor.sources.photo_upload.value = upload("me.png", _png(astronaut()[::-1].copy()))
+    assert (
+        editor.message.message == "me.png is the presenter photo now: cut out, and its face found."
+    )
+    assert editor.sources.photo.value == "Photo: me.png"
+
+
+def test_upload_buttons_read_as_their_label_without_a_count(demo: tuple[Workspace, int]) -> None:
+    editor = _editor(demo)
+    sources = editor.sources
+    for button, label in (
+        (sources.photo_upload, "Upload presenter photo"),
+        (sources.upload, "Upload recording or image"),
+    ):
+        assert button.description == button.tooltip == label
+        assert "vk-upload" in button._dom_classes
+    (style,) = [c for c in sources.children if "vk-upload-style" in c._dom_classes]
+    assert "button.vk-upload::after" in style.value and "attr(title)" in style.value
+
+
+def test_a_new_scene_shows_loading_while_its_preview_is_made(
+    demo: tuple[Workspace, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, scene_id = demo
+    editor = SceneEditor(ws)
+    seen: list[bytes] = []
+    real = editing.draft
+
+    def draft(*args: object, **kwargs: object) -> object:
+        seen.append(editor.preview.value)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(editing, "draft", draft)
+    editor.load("demo", scene_id)
+    assert seen == [loading_jpeg(editor.size)]
+    assert Image.open(io.BytesIO(seen[0])).size == editor.size
+    assert editor.preview.value != seen[0]  # the real preview, once made
 
 
 def test_slider_to_new_preview_latency(demo: tuple[Workspace, int]) -> None:
