@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,7 @@ __all__ = [
     "SceneEdit",
     "Voice",
     "check_narration",
+    "suggest_slug",
     "validate_id",
     "validate_slug",
     "validate_title",
@@ -92,6 +94,15 @@ ASSET_KINDS: Final = MEDIA_KINDS | frozenset(
 SCENE_VOICES: Final = ("own", "project")
 
 JOB_STATUSES: Final = ("running", "done", "failed")
+
+
+def suggest_slug(title: str) -> str:
+    """A valid slug made from a title ("Intro to Python: Loops!" → "intro-to-python-loops"):
+    accents dropped, anything but letters and digits a hyphen, at most ``SLUG_MAX``
+    characters; "" when the title has no letter or digit to keep."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return slug[:SLUG_MAX].rstrip("-")
 
 
 def validate_slug(slug: str) -> str:

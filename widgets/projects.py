@@ -1,5 +1,6 @@
 """The project browser: every project with its title, scene count and last render; a form to
-create one (checked as it is typed); open; delete after a confirmation."""
+create one (checked as it is typed; the slug suggested from the title until it is typed
+itself); open; delete after a confirmation."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import ipywidgets as w
 
 from vidkit import Workspace, editing
 from vidkit.errors import VidkitError
-from vidkit.model import validate_slug, validate_title
+from vidkit.model import suggest_slug, validate_slug, validate_title
 from widgets.errors import ErrorBox, describe_error
 
 __all__ = ["ProjectBrowser"]
 
 Open = Callable[[str], None]
+SLUG_HELP = (
+    "The project's short name in file and web addresses: lowercase letters, digits and hyphens"
+)
 
 
 def _button(text: str, css: str, style: str = "", tooltip: str = "") -> w.Button:
@@ -48,13 +52,20 @@ class ProjectBrowser(w.VBox):  # type: ignore[misc]
         self.example_presenter.add_class("vk-new-example-presenter")
         self.create = _button("Create project", "vk-create-project", "primary")
         self.create.on_click(lambda _b: self.create_project())
-        self.new_slug.observe(lambda _c: self._check_slug(), names="value")
+        self.slug_help = w.HTML(f"<small>{html.escape(SLUG_HELP)}</small>")
+        self.slug_help.add_class("vk-slug-help")
+        self.new_slug.observe(lambda _c: self._slug_typed(), names="value")
+        self.new_title.observe(lambda _c: self._suggest_slug(), names="value")
         self._slugs: set[str] = set()
+        #: True once the user typed the slug themselves: the title no longer suggests one.
+        self.slug_edited = False
+        self._suggesting = False
         form = w.VBox(
             [
                 w.HTML("<b>New project</b>"),
-                w.HBox([self.new_slug, self.slug_hint]),
                 self.new_title,
+                w.HBox([self.new_slug, self.slug_hint]),
+                self.slug_help,
                 self.example_presenter,
                 self.create,
             ]
@@ -140,6 +151,25 @@ class ProjectBrowser(w.VBox):  # type: ignore[misc]
             return f"a project with the slug {slug!r} already exists; choose another slug"
         return None
 
+    def _suggest_slug(self) -> None:
+        """The slug follows the title as it is typed, until the user types a slug."""
+        if self.slug_edited:
+            return
+        base = suggest_slug(self.new_title.value)
+        slug, n = base, 2
+        while slug in self._slugs:  # "intro" taken: "intro-2"
+            slug, n = f"{base[:60]}-{n}", n + 1
+        self._suggesting = True
+        try:
+            self.new_slug.value = slug
+        finally:
+            self._suggesting = False
+
+    def _slug_typed(self) -> None:
+        if not self._suggesting:  # emptied, it follows the title again
+            self.slug_edited = bool(self.new_slug.value.strip())
+        self._check_slug()
+
     def _check_slug(self) -> None:
         slug = self.new_slug.value.strip()
         problem = self._slug_problem(slug) if slug else None
@@ -172,6 +202,7 @@ class ProjectBrowser(w.VBox):  # type: ignore[misc]
                 note = f" The example presenter photo could not be added: {describe_error(exc)}"
         self.new_slug.value = ""
         self.new_title.value = ""
+        self.slug_edited = False
         self.refresh()
         self.message.info(f"Created project {slug}.{note}")
         self.open_project(slug)

@@ -110,3 +110,30 @@ def test_a_locked_catalogue_is_a_message(tmp_path: Path) -> None:
         assert "locked" in browser.message.message
     browser.create.click()
     assert ws.project("busy").title == "Busy"
+
+
+def test_the_slug_follows_the_title_until_typed_and_is_explained(workspace: Workspace) -> None:
+    browser = ProjectBrowser(workspace)
+    assert browser.slug_help.value == (
+        "<small>The project&#x27;s short name in file and web addresses: lowercase letters, "
+        "digits and hyphens</small>"
+    )
+    for typed, slug in [("I", "i"), ("Intro to", "intro-to"), ("Intro to Python: Café!", None)]:
+        browser.new_title.value = typed
+        assert browser.new_slug.value == (slug or "intro-to-python-cafe")
+        assert browser.slug_hint.value == ""
+    workspace.create_project("intro-to-python-cafe", "Taken")
+    browser.refresh()
+    browser.new_title.value = "Intro to Python: Café"
+    assert browser.new_slug.value == "intro-to-python-cafe-2"  # a free one
+    browser.new_slug.value = "my-own"  # typed: the title no longer changes it
+    browser.new_title.value = "Another title"
+    assert browser.new_slug.value == "my-own"
+    browser.new_slug.value = ""  # emptied: it follows the title again
+    browser.new_title.value = "Another title!"
+    assert browser.new_slug.value == "another-title"
+    browser.create.click()
+    assert workspace.project("another-title").title == "Another title!"
+    assert browser.new_slug.value == browser.new_title.value == ""
+    browser.new_title.value = "Next one"
+    assert browser.new_slug.value == "next-one"
