@@ -30,6 +30,7 @@ from vidkit.editing import RecordingView
 from vidkit.errors import NotFound
 from vidkit.model import SceneEdit
 from vidkit.pipeline import Event
+from widgets import progress_words
 from widgets.errors import ErrorBox, describe_error
 from widgets.recording_pictures import frame_jpeg, strip_png
 from widgets.recording_words import WordPicker, length_text, word_ranges
@@ -39,11 +40,6 @@ __all__ = ["RecordingEditor"]
 R = TypeVar("R")
 STRIP_SIZE: Final = (900, 96)
 FRAME_WIDTH: Final = 320
-#: What each step of the work is, in words (anything else is "working").
-_DOING: Final = {
-    "transcribe": "transcribing what is said",
-    "analyse": "finding the pauses and the still screen",
-}
 _PROGRESS_EVERY_S: Final = 0.1
 
 
@@ -368,10 +364,9 @@ class RecordingEditor(w.VBox):  # type: ignore[misc]
         if not final and now - self._shown_progress < _PROGRESS_EVERY_S:
             return
         self._shown_progress = now
-        doing = _DOING.get(event.stage, "working")
         self.progress.max = max(1, event.total)
         self.progress.value = min(event.done, event.total)
-        self._say_working(doing)
+        self._say_working(progress_words.doing(event.stage, event.done, event.total))
 
     def _start(
         self,

@@ -12,7 +12,8 @@ import base64
 import html
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,21 +23,17 @@ import ipywidgets as w
 from vidkit import Workspace
 from vidkit.editing import SceneStatus
 from vidkit.errors import Conflict
+from widgets import progress_words
 from widgets.errors import ErrorBox, describe_error
 from widgets.render_runs import RenderRun, latest_run, start_render
 
-__all__ = ["RenderPanel", "describe_record"]
+__all__ = ["RenderPanel", "describe_record", "status_line"]
 
 #: Videos up to this size play inline and download from the page; bigger ones are named.
 INLINE_BYTES = 48 << 20
 POLL_S = 0.25
 #: How long an ended render's process may take to exit before "Render" is offered again.
 RELEASE_S = 30.0
-_DOING = {
-    "speak": "speaking the narration",
-    "animate": "animating the presenter",
-    "compose": "composing the video",
-}
 _DONE = {
     "speak": "narration spoken",
     "animate": "presenter animated",
@@ -77,6 +74,15 @@ def describe_record(record: dict[str, Any]) -> str | None:
     if event == "stopped":
         return f"Stopped: {record.get('message', '')}"
     return None
+
+
+def status_line(record: dict[str, Any]) -> str:
+    """What the render is doing, in words: "Scene 2: animating the presenter, 40%…"."""
+    if record.get("event") != "progress":
+        return "Starting the render…"
+    stage, pos = str(record.get("stage")), record.get("position")
+    what = progress_words.doing(stage, record.get("done", 0), record.get("total", 0))
+    return f"Scene {pos}: {what}…" if pos is not None else f"{what[:1].upper()}{what[1:]}…"
 
 
 class _Progress:
@@ -249,7 +255,7 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
         try:
             run = start_render(self.ws, self.slug, positions)
         except Conflict as exc:
-            self.message.show(str(exc))
+            self.message.show(describe_error(exc))
             self.show_project(self.slug)
             return None
         except Exception as exc:
@@ -266,6 +272,17 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
         self._apply(run.records)
         self._follow()
         return run
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """The render buttons are off while the studio loads a project; they come back after,
+        unless a render of it runs."""
+        self.render_scene.disabled = self.render_project.disabled = True
+        try:
+            yield
+        finally:
+            if not self.running:
+                self.render_scene.disabled = self.render_project.disabled = False
 
     def stop_render(self) -> None:
         if self.run is not None:
@@ -347,27 +364,26 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
         outcome = self.run.outcome if self.run is not None else None
         if outcome is None:
             self.progress.value = self._progress.percent
-            self.status.value = self._doing(records[-1])
+            self.status.value = status_line(records[-1])
             return
+        self.stop.layout.display = "none"  # it has ended: nothing left to stop
         if outcome["event"] == "finished":
+            # What the render changed (scene statuses, the preview's presenter) is read again
+            # before "Finished." shows, so that nothing stale shows beside it.
+            if live and self.on_finished is not None:
+                self.status.value = "Almost done: showing the result…"
+                try:
+                    self.on_finished()
+                except Exception as exc:
+                    self.message.show(describe_error(exc))
             self.progress.value = 100
             self.progress.bar_style = "success"
             self.status.value = "Finished."
             self._show_result(outcome)
-            if live and self.on_finished is not None:
-                self.on_finished()
         else:
             self.progress.bar_style = "danger" if outcome["event"] == "failed" else "warning"
             self.message.show(describe_record(outcome) or "the render ended")
             self.status.value = "Render again to resume: the stages that finished are reused."
-
-    def _doing(self, record: dict[str, Any]) -> str:
-        if record.get("event") != "progress":
-            return "Starting the render…"
-        stage, pos = str(record.get("stage")), record.get("position")
-        what = _DOING.get(stage, stage)
-        where = f"Scene {pos}: " if pos is not None else ""
-        return f"{where}{what} ({record.get('done', 0)}/{record.get('total', 0)})…"
 
     def _ended_without_outcome(self) -> None:
         self.progress.bar_style = "warning"

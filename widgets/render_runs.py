@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from vidkit import Workspace
-from vidkit.errors import ConfigError, Conflict, VidkitError
+from vidkit.errors import ConfigError, Conflict, Hint, InvalidInput, VidkitError
 
 __all__ = ["RenderRun", "latest_run", "runs_folder", "start_render"]
 
@@ -165,10 +165,17 @@ def latest_run(ws: Workspace, slug: str) -> RenderRun | None:
 
 def start_render(ws: Workspace, slug: str, positions: list[int] | None = None) -> RenderRun:
     """Start rendering ``slug`` (only the scenes at ``positions``, or the whole video) in a
-    process of its own; raises :class:`Conflict` while another render of it runs."""
+    process of its own; raises :class:`Conflict` while another render of it runs, and
+    :class:`InvalidInput` for a project with nothing to render (no process is started)."""
     if ws.config.source is None:
         raise ConfigError("the studio renders from a config file; open the workspace from one")
     ws.project(slug)  # a clear NotFound before starting anything
+    if not ws.scenes(slug):
+        raise InvalidInput(
+            "this project has no scenes yet, so there is nothing to render",
+            field="scenes",
+            hint=Hint("add_scene", studio="add one with “Add scene” above, then render"),
+        )
     folder = runs_folder(ws, slug)
     with _try_lock(folder / LOCK_NAME) as fd:
         if fd is None:

@@ -123,15 +123,20 @@ class Studio(w.VBox):  # type: ignore[misc]
     # ---- navigation ----------------------------------------------------------------------
 
     def open_project(self, slug: str) -> None:
-        """Open a project: its scenes, the first scene in the editor, its latest render."""
+        """Open a project: its scenes, the first scene in the editor, its latest render. The
+        render buttons are off until it is all loaded."""
         self.message.clear()
         if self.slug is not None and self.slug != slug and not self.editor.save_if_dirty():
             return
         project = self.ws.project(slug)  # fresh, and a NotFound if it was deleted meanwhile
+        with self.panel.loading():
+            self._open(slug, project.title)
+
+    def _open(self, slug: str, title: str) -> None:
         self.slug = slug
-        self.page.title = page_title(project.title)
+        self.page.title = page_title(title)
         self.project_title.value = (
-            f"<h2 style='margin:4px 0 4px 12px'>{html.escape(project.title)} "
+            f"<h2 style='margin:4px 0 4px 12px'>{html.escape(title)} "
             f"<small style='color:#666'>{html.escape(slug)}</small></h2>"
         )
         self.browser.layout.display = "none"
@@ -226,12 +231,15 @@ class Studio(w.VBox):  # type: ignore[misc]
         self.refresh_status()
 
     def _rendered(self) -> None:
-        """A render finished: the preview can show the real presenter now."""
+        """A render finished: the preview can show the real presenter now, and the scenes are
+        rendered. Called by the render panel before it says "Finished." (from the thread that
+        follows the render), so both are shown fresh by then."""
         self.editor.refresh_draft()
-        self.refresh_status()
+        self.refresh_status(inline=True)
 
-    def refresh_status(self) -> None:
-        """Work out again which scenes are rendered, and how long they are."""
+    def refresh_status(self, *, inline: bool = False) -> None:
+        """Work out again which scenes are rendered, and how long they are (in a background
+        thread unless ``inline`` or ``background`` is off)."""
         slug = self.slug
         if slug is None:
             return
@@ -249,7 +257,7 @@ class Studio(w.VBox):  # type: ignore[misc]
             self.timeline.set_statuses(statuses)
             self.panel.show_statuses(statuses)
 
-        if not self.background:
+        if inline or not self.background:
             work()
             return
         thread = threading.Thread(target=work, daemon=True, name="vk-scene-status")
