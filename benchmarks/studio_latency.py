@@ -94,7 +94,8 @@ def page_loads(context: Any, server: StudioServer, loads: int) -> list[float]:
     """``loads`` measured page loads after one that is not counted, each on a quiet server."""
     samples: list[float] = []
     for i in range(loads + 1):
-        wait_for_quiet_server(server.process.pid)
+        if not wait_for_quiet_server(server.process.pid):
+            raise SystemExit(f"the server at {server.url} stayed busy: nothing else may run")
         ms = first_usable_ms(context, server.url)
         if i:
             samples.append(ms)

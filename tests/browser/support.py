@@ -367,10 +367,11 @@ def first_usable_ms(
 
 def wait_for_quiet_server(
     pid: int, *, quiet_s: float = 1.0, busy_cpu: float = 0.1, timeout_s: float = 120.0
-) -> None:
+) -> bool:
     """Wait until the server process ``pid`` and its kernels have used less than ``busy_cpu``
     of one core for ``quiet_s``: a warm server (its pre-heated kernel built, the last tab's
-    kernel shut down) before a measured page load. (Voila does not list its kernels.)"""
+    kernel shut down) before a measured page load. (Voila does not list its kernels.) False
+    when it was still busy after ``timeout_s`` (a render of another test, say)."""
     import psutil
 
     def cpu_seconds() -> float:
@@ -391,6 +392,6 @@ def wait_for_quiet_server(
         if now_used - used > busy_cpu * (now - at):
             quiet_since = now
         elif now - quiet_since >= quiet_s:
-            return
+            return True
         used, at = now_used, now
-    raise AssertionError(f"the server (pid {pid}) did not go quiet within {timeout_s:g} s")
+    return False
