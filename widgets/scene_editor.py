@@ -27,7 +27,6 @@ from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
 from widgets.capture_panel import CapturePanel
 from widgets.errors import ErrorBox
-from widgets.placeholder import loading_jpeg
 from widgets.presenter_drag import PresenterDrag
 from widgets.recording import RecordingEditor
 from widgets.scene_changes import (
@@ -110,6 +109,10 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             format="jpeg", layout=w.Layout(width="100%", max_width=f"{PREVIEW_SIZE[0]}px")
         )
         self.preview.add_class("vk-preview")
+        # Shown instead of the preview while a scene's first picture is made (an empty Image
+        # is a broken-image icon; the last scene's picture would be another scene's).
+        self.preview_loading = w.HTML(layout=w.Layout(display="none", width="100%"))
+        self.preview_loading.add_class("vk-preview-loading")
         self.scrubber = w.FloatSlider(
             description="t (s)", min=0.0, max=1.0, step=0.1, readout_format=".1f",
             continuous_update=True, layout=w.Layout(width="100%"),
@@ -158,7 +161,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             widget.observe(self._layout_changed, names="value")
 
         preview_column = w.VBox(
-            [self.preview, self.scrubber, self.preview_info, self.prepare],
+            [self.preview, self.preview_loading, self.scrubber, self.preview_info, self.prepare],
             layout=w.Layout(flex="3 1 0%", min_width="320px"),
         )
         fields = w.VBox(
@@ -212,8 +215,8 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self.message.show_error(exc)
             return
         first = self.scene is None or self.scene.id != scene.id
-        if first:  # not the last scene's picture, nor a broken image, while this one is made
-            self.preview.value = loading_jpeg(self.size)
+        if first:
+            self._show_loading("Loading…")
         self._show(scene)
         shown: tuple[w.Widget, ...] = (self.heading, self.message, self.body, self.recording)
         self.children = (*shown, self.capture)
@@ -280,6 +283,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self.draft = None
             self.preview_info.value = ""
             self.message.show_error(exc)
+            self._show_loading("No preview: see the message above.")
             return
         d = self.draft
         with self._quiet():
@@ -348,6 +352,20 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self.message.show_error(exc)
             return
         self.last_preview_ms = (time.perf_counter() - started) * 1000
+        if self.preview.layout.display == "none":
+            self.preview.layout.display = ""
+            self.preview_loading.layout.display = "none"
+
+    def _show_loading(self, text: str) -> None:
+        """A grey box of the frame's shape saying ``text``, where the preview will be."""
+        width, height = self.size
+        self.preview_loading.value = (
+            f"<div role='status' style='max-width:{PREVIEW_SIZE[0]}px;aspect-ratio:{width}/"
+            f"{height};background:#e0e0e0;color:#444;display:flex;align-items:center;"
+            f"justify-content:center'>{html.escape(text)}</div>"
+        )
+        self.preview.layout.display = "none"
+        self.preview_loading.layout.display = ""
 
     def _scrubbed(self) -> None:
         if not self._muted:

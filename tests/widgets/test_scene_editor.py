@@ -21,7 +21,6 @@ from tests.widgets.conftest import NARRATION, catalogue_held, fast_workspace, mo
 from vidkit import editing
 from vidkit.api import Workspace
 from vidkit.model import TEXT_MAX
-from widgets.placeholder import loading_jpeg
 from widgets.scene_editor import FREE, SceneEditor
 
 
@@ -462,18 +461,21 @@ def test_a_new_scene_shows_loading_while_its_preview_is_made(
 ) -> None:
     ws, scene_id = demo
     editor = SceneEditor(ws)
-    seen: list[bytes] = []
+    seen: list[tuple[str, str, str]] = []
     real = editing.draft
 
     def draft(*args: object, **kwargs: object) -> object:
-        seen.append(editor.preview.value)
+        shown = (editor.preview.layout.display, editor.preview_loading.layout.display)
+        seen.append((*shown, editor.preview_loading.value))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(editing, "draft", draft)
     editor.load("demo", scene_id)
-    assert seen == [loading_jpeg(editor.size)]
-    assert Image.open(io.BytesIO(seen[0])).size == editor.size
-    assert editor.preview.value != seen[0]  # the real preview, once made
+    [(preview, loading, text)] = seen
+    assert (preview, loading) == ("none", "") and ">Loading…</div>" in text
+    assert "aspect-ratio:960/540" in text  # the preview size of the 1920×1080 frame
+    assert editor.preview.layout.display == "" and editor.preview.value
+    assert editor.preview_loading.layout.display == "none"
 
 
 def test_slider_to_new_preview_latency(demo: tuple[Workspace, int]) -> None:
