@@ -154,3 +154,30 @@ def test_a_title_card_never_hides_the_presenter(tmp_path: Path) -> None:
     for picture in (rendered, previewed):
         r, g, b = (int(v) for v in picture[90, 160])
         assert g > 200 and r < 60 and b < 60, (r, g, b)  # the presenter, not the card's text
+
+
+def test_scenes_of_every_screen_source_join_by_stream_copy(
+    tmp_path: Path, make_media: Callable[..., Path]
+) -> None:
+    """A piped code scene, a recording, a still and a blank screen are encoded alike (the same
+    sample aspect ratio in the H.264 headers), so a project mixing them assembles."""
+    from vidkit.render._mp4 import check_alike, read_scene
+    from vidkit.screen.code import CodeTyping
+
+    code = CodeSource("x = 1\n", filename="a.py")
+    timeline = _timeline(1.0, screen=ScreenLayer(code))
+    frames = CodeTyping(code, 320, 180, FPS, timeline.duration).frames()
+    scenes = [
+        compose(timeline, tmp_path / "code.mp4", screen_frames=frames),
+        compose(
+            _timeline(
+                1.0, screen=ScreenLayer(RecordingSource(make_media("video"), 1000, 160, 120))
+            ),
+            tmp_path / "rec.mp4",
+        ),
+        compose(
+            _timeline(1.0, screen=ScreenLayer(ImageSource(make_media("image")))), tmp_path / "i.mp4"
+        ),
+        compose(_timeline(1.0), tmp_path / "blank.mp4"),
+    ]
+    check_alike([read_scene(p) for p in scenes])

@@ -193,7 +193,9 @@ def compose_command(
             f"[{current}]ass='{_escape(str(captions_ass))}':fontsdir='{_escape(str(fonts))}'[captioned]"
         )
         current = "captioned"
-    filters.append(f"[{current}]format=yuv420p[vout]")
+    # Square pixels said in every scene's headers: a piped source has no aspect ratio of its
+    # own, and scenes whose headers differ cannot be joined by stream copy.
+    filters.append(f"[{current}]format=yuv420p,setsar=1[vout]")
 
     # Audio ---------------------------------------------------------------------------------
     dur = f"{timeline.duration_ms / 1000:.6f}"

@@ -40,7 +40,7 @@ from vidkit.workspace import Workspace
 __all__ = ["STAGE", "VERSION", "ComposedScene", "Cue", "LiveCompose", "compose", "timeline_key"]
 
 STAGE = "compose"
-VERSION = 3  # 3: keyed by the whole timeline
+VERSION = 4  # 3: keyed by the whole timeline; 4: square pixels in every scene's headers
 
 #: A caption cue: start and end (ms), text.
 Cue = tuple[int, int, str]
