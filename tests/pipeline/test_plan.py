@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from vidkit.model import Scene
-from vidkit.pipeline.runner import _MISSING, _Plan
+from vidkit.pipeline.schedule import MISSING, Plan
 
 
-def _plan(presenter: object = _MISSING) -> _Plan:
+def _plan(presenter: object = MISSING) -> Plan:
     scenes = {i: Scene(id=i, project_id=1, position=i, title=f"s{i}") for i in (1, 2, 3)}
-    return _Plan(scenes, presenter, {}, {})
+    return Plan(scenes, presenter)
 
 
-def _names(plan: _Plan, running: set[str]) -> str | None:
-    task = plan.next_task("config.toml", "p", running)
-    return task[0] if task else None
+def _names(plan: Plan, running: set[str]) -> str | None:
+    task = plan.next_task(running)
+    return task.name if task else None
 
 
 def test_presenter_then_speech_in_order_then_the_longest_scene() -> None:

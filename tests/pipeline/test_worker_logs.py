@@ -9,11 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from vidkit.pipeline.events import Event
-from vidkit.pipeline.runner import _drain, _init_worker
+from vidkit.pipeline.processes import _drain, _init_worker
 
 
 def _work_and_log() -> int:
-    from vidkit.pipeline.runner import _QUEUE
+    from vidkit.pipeline.processes import _QUEUE
 
     _QUEUE.put(Event("speak", 1, 1, 1))
     logging.getLogger("vidkit.stages").warning("the worker says %s", "hello")
