@@ -9,10 +9,10 @@ The layers, lowest first (docs/architecture.md draws them)::
     catalogue, assets, media, imaging, audio, video, models, workspace, fonts
     text
     backends (every role, LLMs included)
-    render, screen, recordings, capture
+    render, screen, recordings, capture, qc
     stages
     pipeline
-    editing, authoring, example, doctor
+    editing, authoring, example, doctor, export
     api, cli, http, and the package itself
     widgets (outside vidkit: public API only)
 """
@@ -33,10 +33,10 @@ LAYERS: list[set[str]] = [
     {"catalogue", "assets", "media", "imaging", "audio", "video", "models", "workspace", "fonts"},
     {"text"},
     {"backends"},
-    {"render", "screen", "recordings", "capture"},
+    {"render", "screen", "recordings", "capture", "qc"},
     {"stages"},
     {"pipeline"},
-    {"editing", "authoring", "example", "doctor"},
+    {"editing", "authoring", "example", "doctor", "export"},
     {"api", "cli", "http", ""},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

@@ -35,6 +35,7 @@ __all__ = [
     "LocalLLMConfig",
     "ModelServiceConfig",
     "ModelsConfig",
+    "QcConfig",
     "RenderConfig",
     "ServerConfig",
     "ServiceConfig",
@@ -332,6 +333,38 @@ class RenderConfig(_Section):
     title_cards: bool = True
 
 
+class QcConfig(_Section):
+    """Limits of the quality checks measured on every rendered scene (:mod:`vidkit.qc`). Past a
+    limit an item is amber; red further past it, as each field says."""
+
+    #: Audio later or earlier than the picture: amber past this, red past three times it.
+    av_offset_frames: float = Field(default=1.0, gt=0, le=100)
+    #: A caption may show this long before its first word is heard (amber past it; red
+    #: 500 ms further), and stay ``caption_linger_ms`` after the speech has ended.
+    caption_lead_ms: int = Field(default=100, ge=0, le=10_000)
+    caption_linger_ms: int = Field(default=1000, ge=0, le=60_000)
+    #: The film (the joined scenes, normalised): integrated loudness within the tolerance
+    #: (amber past it, red past twice it) and a true peak at most ``true_peak_dbtp`` (amber
+    #: above, red above 0 dBTP).
+    loudness_lufs: float = Field(default=-16.0, ge=-70, le=0)
+    loudness_tolerance_lu: float = Field(default=2.0, gt=0, le=30)
+    true_peak_dbtp: float = Field(default=-1.0, ge=-30, le=0)
+    #: A scene before the film is normalised: how far from ``loudness_lufs`` it may be
+    #: (amber past this, red past twice it or silent).
+    scene_loudness_tolerance_lu: float = Field(default=6.0, gt=0, le=60)
+    #: Audio clipped (runs of 3+ samples at full scale): amber from one, red from this many.
+    clipped_runs: int = Field(default=10, ge=1, le=1_000_000)
+    #: Seconds of silence, of black picture, of picture that does not change, of presenter
+    #: without a face: amber from this long, red from twice this long (silence where the
+    #: narration has sound is always red: the sound was lost).
+    silence_s: float = Field(default=1.5, gt=0, le=600)
+    black_s: float = Field(default=0.5, gt=0, le=600)
+    freeze_s: float = Field(default=2.0, gt=0, le=600)
+    face_lost_s: float = Field(default=1.0, gt=0, le=600)
+    #: Frames a second searched for the presenter's face.
+    face_fps: float = Field(default=2.0, gt=0, le=30)
+
+
 class Config(_Section):
     """The whole configuration. ``source`` is the file it came from (None for defaults)."""
 
@@ -346,6 +379,7 @@ class Config(_Section):
     tighten: TightenConfig = TightenConfig()
     avatar: AvatarConfig = AvatarConfig()
     render: RenderConfig = RenderConfig()
+    qc: QcConfig = QcConfig()
     source: Path | None = None
 
     def resolved(self, base: Path) -> Config:

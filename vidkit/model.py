@@ -86,6 +86,7 @@ ASSET_KINDS: Final = MEDIA_KINDS | frozenset(
         "transcript",
         "analysis",
         "capture_script",
+        "qc_report",
         "other",
     }
 )
