@@ -107,7 +107,7 @@ function render({ model, el }) {
     const name = part("span", "vk-scene-name");
     const length = part("span", "vk-scene-length");
     const status = part("span", "vk-scene-status");
-    text.append(name, length, status);
+    text.append(name, " ", length, " ", status);
     button.append(thumb, text);
     item.append(button);
 
@@ -210,12 +210,14 @@ function render({ model, el }) {
       button.classList.toggle("vk-selected", block.id === selected);
       if (block.id === selected) button.setAttribute("aria-current", "true");
       else button.removeAttribute("aria-current");
-      button.setAttribute("aria-label", block.label);
       button.title = block.tooltip;
       button.dataset.position = String(block.position);
       name.textContent = `${block.position}. ${block.title}`;
       length.textContent = block.length;
       status.textContent = block.status_text;
+      // the name a screen reader reads starts with the visible text (WCAG 2.5.3)
+      const visible = `${name.textContent} ${length.textContent} ${status.textContent}`;
+      button.setAttribute("aria-label", `${visible}: ${block.label}`);
       const src = pictures[String(block.id)] || "";
       if (thumb.getAttribute("src") !== src) {
         if (src) thumb.setAttribute("src", src);

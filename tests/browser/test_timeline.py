@@ -79,8 +79,10 @@ def test_blocks_show_length_thumbnail_status_and_drag_to_reorder(
     for width, ms in zip(widths, lengths, strict=True):
         assert width / widths[0] == pytest.approx(ms / lengths[0], rel=0.08), (widths, lengths)
     middle = page.locator(BLOCK).nth(1)
-    expect(middle).to_have_attribute("aria-label", "Scene 2 of 3: Middle, about 16 seconds, "
-                                     "needs rendering")  # fmt: skip
+    expect(middle).to_have_attribute(
+        "aria-label",
+        "2. Middle ≈16 s Needs rendering: Scene 2 of 3: Middle, about 16 seconds, needs rendering",
+    )
     expect(middle.locator(".vk-scene-status")).to_have_text("Needs rendering")
     expect(middle.locator(".vk-scene-length")).to_have_text("≈16 s")
     expect(page.locator(".vk-scene-strip .vk-status-needs-rendering")).to_have_count(3)
@@ -148,8 +150,10 @@ def test_a_scene_is_moved_and_opened_with_the_keyboard_alone(
     expect(page.locator(NAMES).first).to_have_text("1. Middle")
     assert titles(ws, slug) == ["Middle", "Intro", "Ending"]
     expect(focused).to_contain_text("Middle")
-    expect(focused).to_have_attribute("aria-label", "Scene 1 of 3: Middle, about 16 seconds, "
-                                      "needs rendering")  # fmt: skip
+    expect(focused).to_have_attribute(
+        "aria-label",
+        "1. Middle ≈16 s Needs rendering: Scene 1 of 3: Middle, about 16 seconds, needs rendering",
+    )
     shots(page, "moved-earlier-with-ctrl-left")
 
     # Alt+→ twice: to the end (and the browser does not go back a page)
