@@ -352,8 +352,10 @@ class QcConfig(_Section):
     #: A scene before the film is normalised: how far from ``loudness_lufs`` it may be
     #: (amber past this, red past twice it or silent).
     scene_loudness_tolerance_lu: float = Field(default=6.0, gt=0, le=60)
-    #: Audio clipped (runs of 3+ samples at full scale): amber from one, red from this many.
-    clipped_runs: int = Field(default=10, ge=1, le=1_000_000)
+    #: Clipping: runs of 3+ samples at full scale within any one second of sound. A peak
+    #: normalised to full scale touches it once or twice a sentence: amber from
+    #: :data:`vidkit.qc.checks.CLIPPED_AMBER` in a second, red from this many.
+    clipped_per_s: int = Field(default=10, ge=1, le=100_000)
     #: Seconds of silence, of black picture, of picture that does not change, of presenter
     #: without a face: amber from this long, red from twice this long (silence where the
     #: narration has sound is always red: the sound was lost).

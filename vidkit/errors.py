@@ -24,7 +24,8 @@ The hierarchy::
     ├── AssetError             a file cannot be imported, read, or would escape the assets root
     │   └── MediaError         a file that is not readable media (corrupt, empty, no streams)
     ├── BackendError           a configured service or tool is missing or failed
-    └── RenderError            ffmpeg could not render or assemble a video
+    ├── RenderError            ffmpeg could not render or assemble a video
+    └── QualityError           a rendered video failed a required quality check (render --strict)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "MediaError",
     "NarrationError",
     "NotFound",
+    "QualityError",
     "RenderError",
     "VidkitError",
 ]
@@ -146,3 +148,8 @@ class BackendError(VidkitError):
 
 class RenderError(VidkitError):
     """ffmpeg could not render a scene or assemble a video."""
+
+
+class QualityError(VidkitError):
+    """A rendered video failed a quality check that had to pass (``vidkit render --strict``):
+    the message names the scene and the check."""

@@ -24,6 +24,7 @@ STAGE_WORDS: Final = {
     "transcribe": "transcribing what is said",
     "analyse": "finding the pauses and the still screen",
     "compose": "composing the scene",
+    "qc": "checking the scene",
     "assemble": "putting the scenes together",
 }
 

@@ -108,7 +108,7 @@ def test_a_scene_renders_with_the_screen_its_script_captures(ws: Workspace, app:
     assert report["fit"].startswith("plays as captured (tied to the narration)")
     assert [s[0] for s in report["capture"]["steps"]] == [1, 2]
     assert any(e.stage == "capture" and e.done == e.total and e.position == 1 for e in events)
-    assert done.cached == {"speak": False, "capture": False, "compose": False}
+    assert done.cached == {"speak": False, "capture": False, "compose": False, "qc": False}
 
     # The scene shows the page: the status block is grey, and green from the frame on which
     # the narration says "save" (the Enter tied to it submits the form), within two frames.
@@ -131,8 +131,13 @@ def test_editing_one_step_recaptures_that_scene_only(ws: Workspace, app: str) ->
 
     editing.set_capture_script(ws, SLUG, second.id, _saving(app, "Eve", tied=False))
     after = render(ws, SLUG, positions=[1, 2])
-    assert after.scenes[0].cached == {"speak": True, "capture": True, "compose": True}
-    assert after.scenes[1].cached == {"speak": True, "capture": False, "compose": False}
+    assert after.scenes[0].cached == {"speak": True, "capture": True, "compose": True, "qc": True}
+    assert after.scenes[1].cached == {
+        "speak": True,
+        "capture": False,
+        "compose": False,
+        "qc": False,
+    }
     captures = [j for j in ws.jobs(SLUG) if j.stage == "capture"]
     assert sorted(j.scene_id for j in captures) == [first.id, second.id, second.id]
 

@@ -39,7 +39,7 @@ def test_stages_are_named_in_plain_words() -> None:
     assert stage_words("new-stage") == "new-stage"
     assert set(STAGE_WORDS) == {
         "speak", "cutout", "rig", "animate", "compose", "assemble", "transcribe", "analyse",
-        "capture",
+        "capture", "qc",
     }  # fmt: skip
     assert stage_words("analyse") == "finding pauses and idle screen"
 

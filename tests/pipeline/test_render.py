@@ -82,8 +82,8 @@ def test_editing_one_scene_rerenders_only_that_scene(render_ws: Workspace) -> No
         sid: [j.stage for j in jobs if j.scene_id == sid]
         for sid in (s.scene_id for s in first.scenes)
     }
-    assert per_scene[first.scenes[0].scene_id] == ["speak", "animate", "compose"]
-    assert per_scene[scene_two] == ["speak", "animate", "compose"] * 2
+    assert per_scene[first.scenes[0].scene_id] == ["speak", "animate", "compose", "qc"]
+    assert per_scene[scene_two] == ["speak", "animate", "compose", "qc"] * 2
     assert [j.stage for j in jobs if j.scene_id is None].count("assemble") == 2
     # The assembly decoded only the edited scene's audio: scene 1's was kept from before.
     assert first.report["audio"]["scenes_decoded"] == 2
@@ -108,7 +108,7 @@ def test_a_killed_render_resumes(render_ws: Workspace, tmp_path: Path) -> None:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
-        done = [j for j in render_ws.jobs("tiny") if j.status == "done" and j.stage == "compose"]
+        done = [j for j in render_ws.jobs("tiny") if j.status == "done" and j.stage == "qc"]
         if done:
             break
         time.sleep(0.2)

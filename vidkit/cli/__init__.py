@@ -34,6 +34,7 @@ from vidkit.cli import (
     _logging,
     _models,
     _projects,
+    _qc,
     _recordings,
     _render,
     _scenes,
@@ -69,6 +70,7 @@ app.command("avatar-generate")(_avatar.avatar_generate)
 app.command()(_avatar.speak)
 app.command()(_avatar.animate)
 app.command()(_render.render)
+app.command()(_qc.qc)
 app.command()(_recordings.transcribe)
 app.command()(_recordings.tighten)
 app.command()(_capture.capture)

@@ -44,6 +44,7 @@ STAGE_WORDS: dict[str, str] = {
     "analyse": "finding pauses and idle screen",
     "capture": "capturing the screen",
     "compose": "composing",
+    "qc": "checking",
     "assemble": "joining the scenes",
 }
 

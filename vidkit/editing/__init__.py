@@ -15,7 +15,9 @@
 - :mod:`vidkit.editing.capture` — scenes whose screen a capture script makes (a browser or a
   terminal session): store the script, see a still after one step, capture the scene;
 - :mod:`vidkit.editing.thumbnails` — a small JPEG of each scene for a timeline (a frame of its
-  rendered video, else of its draft), cached by content.
+  rendered video, else of its draft), cached by content;
+- :mod:`vidkit.editing.qc` — each rendered scene's QC report (its worst status and sentences,
+  for a badge) and the film's.
 
 Used by the studio widgets and notebooks; no UI imports.
 
@@ -48,6 +50,7 @@ from vidkit.editing.draft import (
     placed_at,
 )
 from vidkit.editing.imports import import_asset
+from vidkit.editing.qc import SceneQc, film_qc, qc_reports, qc_summary, require_no_red
 from vidkit.editing.recording import (
     RecordingView,
     TightenReport,
@@ -95,6 +98,7 @@ __all__ = [
     "ProjectSummary",
     "RecordingView",
     "SceneDraft",
+    "SceneQc",
     "SceneStatus",
     "TightenReport",
     "TranscriptWord",
@@ -108,6 +112,7 @@ __all__ = [
     "drop_capture_script",
     "drop_recording",
     "estimated_ms",
+    "film_qc",
     "generate_avatar_candidates",
     "import_asset",
     "last_render",
@@ -117,8 +122,11 @@ __all__ = [
     "prepare_presenter",
     "preview_capture_step",
     "project_summaries",
+    "qc_reports",
+    "qc_summary",
     "recording_edit",
     "recording_view",
+    "require_no_red",
     "scene_statuses",
     "scene_thumbnail",
     "set_capture_script",

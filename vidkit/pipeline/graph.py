@@ -24,10 +24,11 @@ is the only place that chooses between doing work and only looking results up
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
@@ -62,10 +63,12 @@ from vidkit.workspace import Workspace
 
 if TYPE_CHECKING:
     from vidkit.capture.service import Surface
+    from vidkit.qc import SceneFacts
     from vidkit.stages.analyse import Analysed
     from vidkit.stages.animate import Animation
     from vidkit.stages.capture import CapturedScreen
     from vidkit.stages.compose import LiveCompose
+    from vidkit.stages.qc import Checked
     from vidkit.stages.speak import Speech, Voice
     from vidkit.stages.transcribe import Transcribed
 
@@ -78,6 +81,8 @@ __all__ = [
     "backend",
     "peek_scene",
     "presenter_crop",
+    "qc_facts",
+    "qc_summary",
     "recorded_cuts",
     "recorded_layer",
     "scene_timeline",
@@ -154,6 +159,37 @@ def title_cards(
     if scene.position == 1:
         return (CardLayer(project.title, project.subtitle, 0, min(duration // 3, round(3 * fps))),)
     return (CardLayer(scene.title, "", 0, min(duration // 4, round(2 * fps))),)
+
+
+def qc_facts(timeline: Timeline, screen: str, render: RenderConfig) -> SceneFacts:
+    """What the quality checks need of a scene's timeline: its frame rate, the box the
+    presenter is drawn in, what the screen is, and a recording's fit against the speed cap."""
+    from vidkit.qc import Fit, SceneFacts
+
+    box = None
+    if timeline.avatar is not None and timeline.avatar.video is not None:
+        box = timeline.avatar.placement(timeline.width, timeline.height)
+    fit = None
+    layer = timeline.screen
+    if layer is not None and isinstance(layer.source, RecordingSource):
+        fit = Fit(
+            layer.source.playing_ms, layer.fit.speed, layer.fit.mode, render.min_speed,
+            render.max_speed, cut_list=layer.source.cuts is not None,
+        )  # fmt: skip
+    return SceneFacts(float(timeline.fps), box, screen, fit)
+
+
+def qc_summary(checked: Checked) -> dict[str, Any]:
+    """A scene's QC in a render's report: the worst status, the report's asset, and each
+    amber or red item (its check, status and sentence)."""
+    return {
+        "status": checked.report.status,
+        "report_asset_id": checked.asset.id,
+        "flagged": [
+            {"check": i.check, "status": i.status, "sentence": i.sentence}
+            for i in checked.report.flagged()
+        ],
+    }
 
 
 def scene_timeline(
@@ -428,7 +464,10 @@ class SceneGraph:
         speech = self.speech(scene, project)
         captured = self.captured(project, scene, speech)
         animation, live = self.animation(project, scene, speech, presenter, captured=captured)
-        return self.compose(project, scene, speech, presenter, animation, live, captured=captured)
+        composed, facts = self.composed(
+            project, scene, speech, presenter, animation, live, captured=captured
+        )
+        return self.checked(scene, speech, composed, facts)
 
     def captured(
         self, project: Project, scene: Scene, speech: Speech | None
@@ -552,6 +591,23 @@ class SceneGraph:
     ) -> SceneResult:
         """Compose the scene (``captured``: its captured screen, looked up or made here when
         not given)."""
+        result, _ = self.composed(
+            project, scene, speech, presenter, animation, live, captured=captured
+        )
+        return result
+
+    def composed(
+        self,
+        project: Project,
+        scene: Scene,
+        speech: Speech,
+        presenter: Presenter | None,
+        animation: Animation | None,
+        live: LiveCompose | None = None,
+        *,
+        captured: CapturedScreen | None = None,
+    ) -> tuple[SceneResult, SceneFacts]:
+        """:meth:`compose`, and what the quality checks need to know of the scene's timeline."""
         from vidkit.stages.compose import compose
 
         pos = scene.position
@@ -600,9 +656,36 @@ class SceneGraph:
             cached["capture"] = captured.cached
         if animation is not None:
             cached["animate"] = animation.cached
-        return SceneResult(
+        result = SceneResult(
             pos, scene.id, scene.title, composed.video, composed.captions, composed.report, cached
         )
+        return result, qc_facts(timeline, str(report["screen"]), self.config.render)
+
+    def checked(
+        self, scene: Scene, speech: Speech, result: SceneResult, facts: SceneFacts
+    ) -> SceneResult:
+        """Check the composed scene (the ``qc`` stage, cached): ``result`` with its QC
+        summary in ``report["qc"]`` (see :func:`qc_summary`)."""
+        found = self.qc(scene, speech, result, facts)
+        report = {**result.report, "qc": qc_summary(found)}
+        return replace(result, report=report, cached={**result.cached, "qc": found.cached})
+
+    def qc(self, scene: Scene, speech: Speech, result: SceneResult, facts: SceneFacts) -> Checked:
+        """The composed scene's QC report (a :class:`~vidkit.stages.qc.Checked`)."""
+        from vidkit.stages.qc import qc
+
+        pos = scene.position
+        cues = json.loads(self.ws.asset_path(result.captions).read_text(encoding="utf-8"))
+        step = qc(
+            self.ws, scene.id, result.video, narration=speech.audio, timings=speech.timings,
+            cues=[(int(a), int(b), str(t)) for a, b, t in cues], facts=facts,
+            limits=self.config.qc,
+            facerig=self.backend("facerig") if facts.presenter is not None else None,
+            progress=lambda d, t: self.say(Event("qc", pos, d, t)),
+        )  # fmt: skip
+        found = self.run(step)
+        self.say(Event("qc", pos, 1, 1, found.cached))
+        return found
 
 
 # Looking without working ---------------------------------------------------------------------
@@ -621,15 +704,23 @@ class ScenePeek:
     rendered: SceneResult | None = None
     problem: str | None = None
     captured: CapturedScreen | None = None
+    qc: Checked | None = None
 
 
 def peek_scene(
-    ws: Workspace, slug: str, scene: Scene, presenter: Presenter | None, *, whole: bool = True
+    ws: Workspace,
+    slug: str,
+    scene: Scene,
+    presenter: Presenter | None,
+    *,
+    whole: bool = True,
+    checks: bool = False,
 ) -> ScenePeek:
     """How far the scene's graph is already done, from the cache alone (``presenter``: the
     project's, itself looked up with ``SceneGraph(ws, slug, lookup_only=True).presenter()``).
     ``whole=False`` looks no further than the speech (the presenter is not ready yet, so no
-    animation or video of the current content can exist)."""
+    animation or video of the current content can exist); ``checks`` looks the rendered
+    scene's QC report up too (``qc``: None when it is not checked yet)."""
     graph = SceneGraph(ws, slug, lookup_only=True)
     speech: Speech | None = None
     animation: Animation | None = None
@@ -642,9 +733,19 @@ def peek_scene(
         if not whole:
             return ScenePeek(scene, speech, captured=captured)
         animation, _ = graph.animation(project, scene, speech, presenter, captured=captured)
-        rendered = graph.compose(project, scene, speech, presenter, animation, captured=captured)
+        rendered, facts = graph.composed(
+            project, scene, speech, presenter, animation, captured=captured
+        )
     except cache.NotCached:
         return ScenePeek(scene, speech, animation, captured=captured)
     except VidkitError as exc:
         return ScenePeek(scene, speech, animation, problem=str(exc), captured=captured)
-    return ScenePeek(scene, speech, animation, rendered, captured=captured)
+    checked = None
+    if checks:
+        try:
+            checked = graph.qc(scene, speech, rendered, facts)
+        except cache.NotCached:
+            pass
+        except VidkitError as exc:
+            log.info("the QC report of scene %s cannot be looked up: %s", scene.position, exc)
+    return ScenePeek(scene, speech, animation, rendered, captured=captured, qc=checked)

@@ -7,6 +7,7 @@ limits of ``[qc]`` (:class:`~vidkit.config.QcConfig`). Nothing here reads files;
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from vidkit.timing import Timings
 
 __all__ = [
     "CAPTION_RED_MS",
+    "CLIPPED_AMBER",
     "Fit",
     "av_offset",
     "black",
@@ -32,6 +34,8 @@ __all__ = [
 Span = tuple[int, int]
 Cue = tuple[int, int, str]
 
+#: Clipped runs within one second from which clipping is amber (red: ``[qc] clipped_per_s``).
+CLIPPED_AMBER = 3
 #: A caption this much past its allowance is red (amber up to it).
 CAPTION_RED_MS = 500
 #: Below this correlation the narration is not found in the rendered sound.
@@ -120,16 +124,25 @@ def loudness(integrated: float | None, true_peak: float | None, limits: QcConfig
 
 
 def clipping(runs_at_ms: Sequence[int], limits: QcConfig) -> Item:
-    """Runs of samples at full scale."""
+    """Runs of samples at full scale, judged by the most in any one second: a sound
+    normalised to full scale touches it once or twice a sentence, a clipped one a hundred
+    times a second."""
     count = len(runs_at_ms)
-    numbers = {"clipped_runs": count, "first_ms": runs_at_ms[0] if count else None}
-    if count == 0:
-        return Item("clipping", "green", "no clipping", numbers)
-    status: Status = "red" if count >= limits.clipped_runs else "amber"
+    per_second = Counter(ms // 1000 for ms in runs_at_ms)
+    worst_second, most = per_second.most_common(1)[0] if per_second else (0, 0)
+    numbers = {
+        "clipped_runs": count,
+        "most_in_a_second": most,
+        "first_ms": runs_at_ms[0] if count else None,
+    }
+    if most < CLIPPED_AMBER:
+        said = "no clipping" if not count else f"no clipping ({count} peak(s) touch full scale)"
+        return Item("clipping", "green", said, numbers)
+    status: Status = "red" if most >= limits.clipped_per_s else "amber"
     return Item(
         "clipping", status,
-        f"the sound clips {count} time(s), first at {seconds(runs_at_ms[0])}: lower the level "
-        "of the recording or the music",
+        f"the sound clips {count} time(s), {most} of them in the second from "
+        f"{worst_second} s: lower the level of the recording or the music",
         numbers,
     )  # fmt: skip
 
