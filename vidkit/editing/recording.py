@@ -396,8 +396,16 @@ def tighten(
     )
 
 
-def set_cuts(ws: Workspace, slug: str, scene_id: int, cuts: CutList | dict[str, Any]) -> SceneEdit:
-    """Store a cut list edited by hand (a :class:`CutList` or its ``to_dict`` form)."""
+def set_cuts(
+    ws: Workspace,
+    slug: str,
+    scene_id: int,
+    cuts: CutList | dict[str, Any],
+    *,
+    note: str = "cut list edited",
+) -> SceneEdit:
+    """Store a cut list edited by hand (a :class:`CutList` or its ``to_dict`` form) as a new
+    version of the scene's edit; ``note`` says where the edit came from in its history."""
     cut_list = cuts if isinstance(cuts, CutList) else CutList.from_dict(cuts)
     if cut_list.fps != ws.project(slug).fps:
         raise InvalidInput(
@@ -413,7 +421,7 @@ def set_cuts(ws: Workspace, slug: str, scene_id: int, cuts: CutList | dict[str, 
             f"the recording ({length / 1000:.2f} s)",
             field="cuts",
         )
-    return ws.catalogue.save_scene_edit(slug, scene_id, cuts=cut_list, note="cut list edited")
+    return ws.catalogue.save_scene_edit(slug, scene_id, cuts=cut_list, note=note)
 
 
 def undo(ws: Workspace, slug: str, scene_id: int) -> SceneEdit:
