@@ -2,7 +2,8 @@
 
 One module per command group (``_projects``, ``_scenes``, ``_assets``, ``_models``,
 ``_recordings`` with ``transcribe`` and ``tighten``, ``_capture`` with ``capture``,
-``_catalogue`` with backups) plus ``_system`` for ``init``, ``serve`` and ``doctor``.
+``_catalogue`` with backups, ``_export`` with ``export`` and ``import-edit``) plus ``_system``
+for ``init``, ``serve`` and ``doctor``.
 Commands call the public :class:`~vidkit.workspace.Workspace`; the config is read only when a
 command needs it, and heavy modules (DuckDB, FastAPI, pydantic) are imported inside the
 commands, so ``vidkit --help`` stays quick.
@@ -31,6 +32,7 @@ from vidkit.cli import (
     _avatar,
     _capture,
     _catalogue,
+    _export,
     _logging,
     _models,
     _projects,
@@ -71,6 +73,8 @@ app.command()(_avatar.speak)
 app.command()(_avatar.animate)
 app.command()(_render.render)
 app.command()(_qc.qc)
+app.command()(_export.export)
+app.command("import-edit")(_export.import_edit)
 app.command()(_recordings.transcribe)
 app.command()(_recordings.tighten)
 app.command()(_capture.capture)
