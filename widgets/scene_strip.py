@@ -1,5 +1,6 @@
 """The timeline's strip: :class:`SceneStrip`, an anywidget with one block per scene, as wide as
-the scene is long, with its thumbnail, length and status in words and colour.
+the scene is long, with its thumbnail, length and status in words and colour, and a rendered
+scene's quality checks as a badge ("Checks OK", "Check warnings", "Checks failed").
 
 The front end (the inline ES module below; nothing is loaded from the network) draws each block
 as a ``<button>``: a click, Enter or Space opens the scene; it is dragged to another place with
@@ -21,9 +22,11 @@ from typing import Any, Literal, TypedDict, TypeGuard
 import anywidget
 import traitlets
 
-__all__ = ["HINT", "Block", "PageMessage", "SceneStrip", "StatusKind"]
+__all__ = ["HINT", "Block", "PageMessage", "QcKind", "SceneStrip", "StatusKind"]
 
 StatusKind = Literal["rendered", "needs-rendering", "failed"]
+#: A rendered scene's quality checks at their worst; "" when it is not checked.
+QcKind = Literal["", "green", "amber", "red"]
 
 #: Shown under the strip, and read by screen readers with every block.
 HINT = (
@@ -44,6 +47,8 @@ class Block(TypedDict):
     status_text: str  # "Rendered", "Needs rendering", "Failed"
     label: str  # what a screen reader says: scene, title, length, status
     tooltip: str
+    qc: QcKind  # the badge's colour
+    qc_text: str  # the badge's words ("" without a badge)
 
 
 class PageMessage(TypedDict, total=False):
@@ -107,7 +112,8 @@ function render({ model, el }) {
     const name = part("span", "vk-scene-name");
     const length = part("span", "vk-scene-length");
     const status = part("span", "vk-scene-status");
-    text.append(name, " ", length, " ", status);
+    const checks = part("span", "vk-scene-qc");
+    text.append(name, " ", length, " ", status, " ", checks);
     button.append(thumb, text);
     item.append(button);
 
@@ -165,7 +171,7 @@ function render({ model, el }) {
       const to = positionOf(id);
       if (to !== null) move(moving, to);
     });
-    return { item, button, thumb, name, length, status };
+    return { item, button, thumb, name, length, status, checks };
   }
 
   // Dropped on the strip past the last scene: it goes last.
@@ -202,7 +208,7 @@ function render({ model, el }) {
         parts = make(block.id);
         shown.set(block.id, parts);
       }
-      const { item, button, thumb, name, length, status } = parts;
+      const { item, button, thumb, name, length, status, checks } = parts;
       item.style.flex = `${Math.max(block.ms, 1)} 1 0px`;
       item.dataset.ms = String(block.ms);
       button.className = `vk-scene-block vk-status-${block.status}`;
@@ -215,8 +221,11 @@ function render({ model, el }) {
       name.textContent = `${block.position}. ${block.title}`;
       length.textContent = block.length;
       status.textContent = block.status_text;
+      checks.textContent = block.qc_text || "";
+      checks.className = block.qc ? `vk-scene-qc vk-qc-${block.qc}` : "vk-scene-qc";
       // the name a screen reader reads starts with the visible text (WCAG 2.5.3)
-      const visible = `${name.textContent} ${length.textContent} ${status.textContent}`;
+      let visible = `${name.textContent} ${length.textContent} ${status.textContent}`;
+      if (checks.textContent) visible += ` ${checks.textContent}`;
       button.setAttribute("aria-label", `${visible}: ${block.label}`);
       const src = pictures[String(block.id)] || "";
       if (thumb.getAttribute("src") !== src) {
@@ -288,6 +297,12 @@ _CSS = """
 .vk-scene-strip .vk-status-needs-rendering .vk-scene-status { background: #fff4d6;
   color: #6b4500; }
 .vk-scene-strip .vk-status-failed .vk-scene-status { background: #fde7ea; color: #8b0016; }
+.vk-scene-strip .vk-scene-qc { align-self: flex-start; padding: 0 6px; border-radius: 9px;
+  border: 1px solid currentColor; font-weight: 600; white-space: nowrap; }
+.vk-scene-strip .vk-scene-qc:empty { display: none; }
+.vk-scene-strip .vk-qc-green { color: #14532d; background: #e3f4e8; }
+.vk-scene-strip .vk-qc-amber { color: #6b4500; background: #fff4d6; }
+.vk-scene-strip .vk-qc-red { color: #8b0016; background: #fde7ea; }
 .vk-scene-strip .vk-strip-empty { margin: 6px 4px; font-style: italic; }
 .vk-scene-strip .vk-strip-empty:empty, .vk-scene-strip .vk-strip-hint:empty { display: none; }
 .vk-scene-strip .vk-strip-hint { margin: 0 4px 4px; color: #4b5563; font-size: 12px; }

@@ -1,5 +1,6 @@
 """The timeline: a project's scenes as a strip of blocks as wide as they are long, each with a
-thumbnail and its status (rendered, needs rendering, failed) in words and colour. Click a block
+thumbnail and its status (rendered, needs rendering, failed) in words and colour, and a
+rendered scene's quality checks as a badge (its problems in the tooltip). Click a block
 to edit its scene; drag it, or press Ctrl+← / Ctrl+→ on it, to move it; add a scene; delete one
 after a confirmation. The strip itself is :class:`widgets.scene_strip.SceneStrip`."""
 
@@ -19,7 +20,7 @@ from vidkit import Workspace, editing
 from vidkit.editing import SceneStatus
 from vidkit.model import Scene
 from widgets.errors import ErrorBox
-from widgets.scene_strip import Block, SceneStrip, StatusKind
+from widgets.scene_strip import Block, QcKind, SceneStrip, StatusKind
 
 __all__ = ["SceneTimeline"]
 
@@ -29,6 +30,11 @@ _STATUS_TEXT: dict[StatusKind, str] = {
     "rendered": "Rendered",
     "needs-rendering": "Needs rendering",
     "failed": "Failed",
+}
+_QC_TEXT: dict[str, str] = {
+    "green": "Checks OK",
+    "amber": "Check warnings",
+    "red": "Checks failed",
 }
 _MEMO_LIMIT = 512  # thumbnails remembered in the kernel (data URLs of a few kB each)
 
@@ -172,6 +178,17 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
             return "failed", failed[1]
         return "needs-rendering", (status.problem or "") if fresh and status is not None else ""
 
+    def _checks(self, scene: Scene) -> tuple[QcKind, str, str]:
+        """A rendered scene's quality checks: the badge's colour and words, and what to say
+        after its status (the problems found); nothing for a scene not rendered as it is."""
+        status = self.statuses.get(scene.id)
+        if status is None or status.scene != scene or not status.cached or status.qc is None:
+            return "", "", ""
+        kind: QcKind = "red" if status.qc == "red" else "amber" if status.qc == "amber" else "green"
+        words = _QC_TEXT[kind]
+        notes = "; ".join(status.qc_notes)
+        return kind, words, f", {words.lower()}" + (f": {notes}" if notes else "")
+
     def _draw(self) -> None:
         with self._drawing:
             self._draw_blocks()
@@ -188,6 +205,7 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
             said = f"{_seconds(ms)}" if spoken else f"about {_seconds(ms)}"
             detail = f": {why}" if why else ""
             opened = ", open in the editor" if scene.id == self.selected else ""
+            qc, qc_text, checked = self._checks(scene)
             blocks.append(
                 Block(
                     id=scene.id,
@@ -199,9 +217,11 @@ class SceneTimeline(w.VBox):  # type: ignore[misc]
                     status_text=words,
                     label=(
                         f"Scene {scene.position} of {count}: {scene.title}, {said}, "
-                        f"{words.lower()}{detail}{opened}"
+                        f"{words.lower()}{detail}{checked}{opened}"
                     ),
-                    tooltip=f"{scene.title}: {said}. {words}{detail}.",
+                    tooltip=f"{scene.title}: {said}. {words}{detail}{checked}.",
+                    qc=qc,
+                    qc_text=qc_text,
                 )
             )
         if blocks != self.strip.blocks:

@@ -253,3 +253,30 @@ def test_the_strip_is_inline_offline_and_operable_by_keyboard() -> None:
     assert [n for n in needed if n not in esm] == []
     assert ":focus-visible" in str(SceneStrip()._css)
     assert "Ctrl+←" in HINT and "Drag" in HINT
+
+
+def test_a_rendered_scene_shows_its_quality_checks_as_a_badge(workspace: Workspace) -> None:
+    _project(workspace)
+    timeline = SceneTimeline(workspace, background=False)
+    timeline.show("demo")
+    short, long, empty = workspace.scenes("demo")
+    fit = "fit: the recording needs 6.50× to fill the scene, past the 2× cap"
+    timeline.set_statuses(
+        [
+            SceneStatus(short, 1_000, spoken=True, cached=True, qc="green"),
+            SceneStatus(long, 30_000, spoken=True, cached=True, qc="red", qc_notes=(fit,)),
+            SceneStatus(empty, 3_000, qc="red"),  # not rendered: no badge, whatever it says
+        ]
+    )
+    first, second, third = timeline.strip.blocks
+    assert (first["qc"], first["qc_text"]) == ("green", "Checks OK")
+    assert first["label"].endswith("rendered, checks ok, open in the editor")
+    assert (second["qc"], second["qc_text"]) == ("red", "Checks failed")
+    assert second["label"] == f"Scene 2 of 3: Long, 30 seconds, rendered, checks failed: {fit}"
+    assert fit in second["tooltip"]
+    assert (third["qc"], third["qc_text"]) == ("", "")
+    # edited since: the badge goes with the render it described
+    workspace.update_scene("demo", long.id, narration="other words now")
+    timeline.show("demo")
+    assert timeline.strip.blocks[1]["qc"] == ""
+    assert "vk-scene-qc" in SceneStrip._esm and ".vk-qc-red" in SceneStrip._css

@@ -38,7 +38,9 @@ log = logging.getLogger("vidkit.editing")
 @dataclass(frozen=True, slots=True)
 class SceneStatus:
     """A scene as the timeline and render panel show it. ``spoken``: the duration is that of
-    its cached speech; ``cached``: its video for the current content is already rendered."""
+    its cached speech; ``cached``: its video for the current content is already rendered;
+    ``qc``: the worst status of that video's quality checks (``green``, ``amber``, ``red``;
+    None: not checked), ``qc_notes`` the sentences of its amber and red items."""
 
     scene: Scene
     duration_ms: int
@@ -46,6 +48,8 @@ class SceneStatus:
     cached: bool = False
     video: Path | None = None
     problem: str | None = None
+    qc: str | None = None
+    qc_notes: tuple[str, ...] = ()
 
 
 _QUIET_LOCK = threading.Lock()
@@ -103,11 +107,16 @@ def scene_statuses(ws: Workspace, slug: str) -> list[SceneStatus]:
             elif not scene.narration.strip():
                 out.append(SceneStatus(scene, guess, problem="no narration yet"))
                 continue
-            peek = peek_scene(ws, slug, scene, presenter, whole=ready)
+            peek = peek_scene(ws, slug, scene, presenter, whole=ready, checks=True)
             if peek.rendered is not None:
                 duration = int(peek.rendered.report.get("duration_ms") or guess)
                 video = ws.asset_path(peek.rendered.video)
-                out.append(SceneStatus(scene, duration, True, True, video))
+                qc: str | None = None
+                notes: tuple[str, ...] = ()
+                if peek.qc is not None:
+                    qc = peek.qc.report.status
+                    notes = tuple(f"{i.check}: {i.sentence}" for i in peek.qc.report.flagged())
+                out.append(SceneStatus(scene, duration, True, True, video, qc=qc, qc_notes=notes))
             elif peek.speech is not None:
                 out.append(SceneStatus(scene, peek.speech.timings.duration_ms, spoken=True))
             else:
