@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from vidkit.errors import BackendError, InvalidInput
 from vidkit.export.build import export_timeline, marks
+from vidkit.export.trims import time_scalar
 from vidkit.hints import install
 from vidkit.workspace import Workspace
 
@@ -83,9 +84,11 @@ def for_edl(timeline: Any) -> Any:
                 where = item.range_in_parent()
                 if where.contains(when):
                     moved = copy.deepcopy(marker)
-                    offset = when - where.start_time
+                    offset = (when - where.start_time).value * float(time_scalar(item))
+                    start = item.source_range.start_time
                     moved.marked_range = otio.opentime.TimeRange(
-                        item.source_range.start_time + offset, marker.marked_range.duration
+                        otio.opentime.RationalTime(start.value + round(offset), start.rate),
+                        marker.marked_range.duration,
                     )
                     item.markers.append(moved)
                     break
