@@ -230,8 +230,10 @@ def test_never_rendered_and_empty_scenes(workspace: Workspace) -> None:
 def test_a_cut_out_photo_is_shown_still_before_the_first_animation(tmp_path: Path) -> None:
     ws = Workspace(load_config(write_config(tmp_path / "ws", FAST)))
     scene_id = _project(ws)
-    with pytest.raises(NotFound, match="no avatar photo"):
+    with pytest.raises(NotFound, match="no presenter photo yet") as caught:
         editing.prepare_presenter(ws, "demo")
+    assert "`vidkit avatar demo --photo portrait.png`" in caught.value.for_cli()
+    assert caught.value.for_studio().endswith("upload one with “Upload presenter photo”")
     editing.use_example_presenter(ws, "demo")
     assert editing.draft(ws, "demo", scene_id).avatar == "placeholder"
     editing.prepare_presenter(ws, "demo")
