@@ -7,6 +7,8 @@
   prompt, one picked becomes the avatar (cutout and rig like a photo);
 - :mod:`vidkit.editing.draft` — a scene's draft preview, the render's own timeline over what
   the cache holds;
+- :mod:`vidkit.editing.narration` — a scene's narration word by word with times (spoken, else
+  estimated) and its waveform, for a strip of words that seeks the preview;
 - :mod:`vidkit.editing.imports` — importing a file as an asset; an avatar photo becomes the
   presenter only once it has been cut out and rigged;
 - :mod:`vidkit.editing.recording` — scenes made from a raw recording: choose it, transcribe it,
@@ -50,6 +52,7 @@ from vidkit.editing.draft import (
     placed_at,
 )
 from vidkit.editing.imports import import_asset
+from vidkit.editing.narration import NarrationWords, narration_waveform, narration_words
 from vidkit.editing.qc import SceneQc, film_qc, qc_reports, qc_summary, require_no_red
 from vidkit.editing.recording import (
     RecordingView,
@@ -95,6 +98,7 @@ __all__ = [
     "CaptureStep",
     "LastRender",
     "NarrationStats",
+    "NarrationWords",
     "ProjectSummary",
     "RecordingView",
     "SceneDraft",
@@ -117,6 +121,8 @@ __all__ = [
     "import_asset",
     "last_render",
     "narration_stats",
+    "narration_waveform",
+    "narration_words",
     "nearest_corner",
     "placed_at",
     "prepare_presenter",

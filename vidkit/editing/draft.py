@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from vidkit.editing.narration import MAX_WORDS, NarrationWords, estimated_words, spread_words
 from vidkit.editing.stats import estimated_ms, speaking_rate
 from vidkit.editing.status import cached_presenter, quiet_lookups
 from vidkit.errors import MediaError
@@ -31,7 +32,7 @@ from vidkit.pipeline.graph import (
 )
 from vidkit.pipeline.sources import capture_script_asset, latest_capture
 from vidkit.timeline import AvatarLayer, Caption, Timeline, ms_to_frames
-from vidkit.timing import Timings, WordTiming
+from vidkit.timing import Timings
 from vidkit.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ __all__ = ["PREVIEW_SIZE", "AvatarKind", "SceneDraft", "draft", "nearest_corner"
 
 PREVIEW_SIZE: Final = (960, 540)
 #: Draft captions are laid out for at most this many words (a preview, not the render).
-_DRAFT_CAPTION_WORDS: Final = 4000
+_DRAFT_CAPTION_WORDS: Final = MAX_WORDS
 
 AvatarKind = Literal["animated", "still", "placeholder", "none"]
 
@@ -60,6 +61,8 @@ class SceneDraft:
     photo when only that is cached (``"still"``), a grey placeholder of the same framing before
     the first render (``"placeholder"``). Frames come from one warm
     :class:`~vidkit.render.preview.Previewer`: a layout edit costs a few milliseconds.
+    ``words`` is the narration word by word on the scene's clock, as spoken or estimated
+    (:func:`~vidkit.editing.narration.narration_words`).
     """
 
     project: Project
@@ -73,6 +76,7 @@ class SceneDraft:
     _still: Any = field(default=None, repr=False)
     _previewer: Previewer | None = field(default=None, repr=False)
     _cues: tuple[str, tuple[Caption, ...]] | None = field(default=None, repr=False)
+    words: NarrationWords = field(default=NarrationWords((), 0, spoken=False), repr=False)
 
     @property
     def duration_s(self) -> float:
@@ -226,21 +230,22 @@ def draft(
         recorded = SceneGraph(ws, slug, lookup_only=True).recorded(scene, project)
         if speech is not None:
             timings, audio = speech.timings, ws.asset_path(speech.audio)
+            words = NarrationWords(
+                timings.words, timings.duration_ms, True, audio, speech.audio.sha256
+            )
         elif recorded is not None:
             duration_ms = recorded.cuts.output_ms
             timings, audio, narration = Timings(duration_ms), None, recorded.kept_text
+            words = estimated_words(recorded.kept_text, duration_ms)
             notes.append(
                 "the recording's sound is not prepared yet: it is joined when the scene renders"
             )
         else:
             wpm = speaking_rate(ws, slug)
             duration_ms = estimated_ms(scene, wpm)
-            words = scene.narration.split(maxsplit=_DRAFT_CAPTION_WORDS)[:_DRAFT_CAPTION_WORDS]
-            timings, audio, narration = (
-                Timings(duration_ms, _spread(words, duration_ms)),
-                None,
-                " ".join(words),
-            )
+            words = estimated_words(scene.narration, duration_ms)
+            timings, audio = Timings(duration_ms, words.words), None
+            narration = " ".join(w.word for w in words.words)
             notes.append(
                 f"not spoken yet: the length ({duration_ms / 1000:.1f} s) is estimated at "
                 f"{wpm:.0f} words a minute"
@@ -279,7 +284,7 @@ def draft(
     previewer = reuse._previewer if reuse is not None and reuse.scene.id == scene.id else None
     return SceneDraft(
         project, scene, timeline, speech is not None, kind, tuple(notes), photo,
-        config.render.burn_captions, still, previewer,
+        config.render.burn_captions, still, previewer, words=words,
     )  # fmt: skip
 
 
@@ -318,21 +323,8 @@ def _spread_cues(narration: str, duration_ms: int, fps: Fraction) -> tuple[Capti
     from vidkit.render.captions import captions_from_timings
 
     words = narration.split(maxsplit=_DRAFT_CAPTION_WORDS)[:_DRAFT_CAPTION_WORDS]
-    timings = Timings(duration_ms, _spread(words, duration_ms))
+    timings = Timings(duration_ms, spread_words(words, duration_ms))
     cues = captions_from_timings(timings, text=" ".join(words), end_ms=duration_ms)
     return tuple(
         Caption(ms_to_frames(c.start_ms, fps), ms_to_frames(c.end_ms, fps), c.text) for c in cues
     )
-
-
-def _spread(words: list[str], duration_ms: int) -> tuple[WordTiming, ...]:
-    if not words:
-        return ()
-    weights = [len(w) + 2 for w in words]
-    total = sum(weights)
-    out, start = [], 0.0
-    for word, weight in zip(words, weights, strict=True):
-        length = duration_ms * weight / total
-        out.append(WordTiming(word, round(start), round(start + length * 0.9)))
-        start += length
-    return tuple(out)
