@@ -1,7 +1,8 @@
 """The scene editor: title, narration (with word count and spoken length), screen source,
 presenter placement (drag it on the preview, or use the sliders), captions, and a scrubber over
-the composited preview, which follows every edit; for a scene made from a recording, the
-recording editor below it (:mod:`widgets.recording`).
+the composited preview, which follows every edit, with the narration's words (and waveform,
+once spoken) under it: click a word to see that moment (:mod:`widgets.narration_strip`); for a
+scene made from a recording, the recording editor below it (:mod:`widgets.recording`).
 
 Edits stay in the editor until "Save"; a save writes only the fields that were changed, after
 checking that nobody else (another tab, the CLI) changed the same field meanwhile, so two people
@@ -12,6 +13,7 @@ the presenter on the preview is :mod:`widgets.presenter_drag`.
 from __future__ import annotations
 
 import html
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -27,6 +29,7 @@ from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
 from widgets.capture_panel import CapturePanel
 from widgets.errors import ErrorBox
+from widgets.narration_strip import NarrationStrip
 from widgets.presenter_drag import PresenterDrag
 from widgets.recording import RecordingEditor
 from widgets.scene_changes import (
@@ -118,6 +121,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             continuous_update=True, layout=w.Layout(width="100%"),
         )  # fmt: skip
         self.scrubber.add_class("vk-scrubber")
+        self.word_strip = NarrationStrip(on_seek=self.seek)
         self.preview_info = w.HTML()
         self.preview_info.add_class("vk-preview-info")
         self.prepare = w.Button(
@@ -157,11 +161,19 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.title.observe(lambda _c: self._edited(preview=True), names="value")
         self.narration.observe(lambda _c: self._narration_changed(), names="value")
         self.scrubber.observe(lambda _c: self._scrubbed(), names="value")
+        self.scrubber.observe(lambda _c: self._mark_time(), names="value")
         for widget in (self.corner, self.scale, self.margin, self.captions):
             widget.observe(self._layout_changed, names="value")
 
         preview_column = w.VBox(
-            [self.preview, self.preview_loading, self.scrubber, self.preview_info, self.prepare],
+            [
+                self.preview,
+                self.preview_loading,
+                self.scrubber,
+                self.word_strip,
+                self.preview_info,
+                self.prepare,
+            ],
             layout=w.Layout(flex="3 1 0%", min_width="320px"),
         )
         fields = w.VBox(
@@ -206,6 +218,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         if scene_id is None:
             self.scene = self.draft = None
             self.heading.value = ""
+            self.word_strip.clear()
             self.recording.layout.display = "none"
             self.children = (self.heading, self.message, self.empty, self.recording)
             return
@@ -282,6 +295,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         except Exception as exc:
             self.draft = None
             self.preview_info.value = ""
+            self.word_strip.clear()
             self.message.show_error(exc)
             self._show_loading("No preview: see the message above.")
             return
@@ -295,6 +309,9 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.preview_info.value = f"<small>{d.duration_s:.1f} s ({kind}){notes}</small>"
         placeholder = d.avatar == "placeholder" and d.has_photo
         self.prepare.layout.display = "" if placeholder else "none"
+        self.word_strip.show(d.words)
+        self._mark_time()
+        self._mark_unsaved_words()
         self.refresh_preview()
 
     def prepare_presenter(self) -> threading.Thread | None:
@@ -371,6 +388,23 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         if not self._muted:
             self.refresh_preview()
 
+    def seek(self, ms: int) -> None:
+        """Show the moment ``ms`` into the scene (a click or Enter on a word of the narration
+        strip): the scrubber goes to its first step at or after it (the page's slider holds
+        whole steps only, and would move a value between two back to the one before), the
+        preview follows."""
+        at, step = ms / 1000, self.scrubber.step
+        if step:
+            at = math.ceil(at / step - 1e-9) * step
+        self.scrubber.value = round(min(self.scrubber.max, max(0.0, at)), 6)
+
+    def _mark_time(self) -> None:
+        self.word_strip.position_ms = round(self.scrubber.value * 1000)
+
+    def _mark_unsaved_words(self) -> None:
+        edited = self.scene is not None and self.narration.value != self.scene.narration
+        self.word_strip.mark_unsaved(edited)
+
     # ---- edits ---------------------------------------------------------------------------
 
     def _edited(self, *, preview: bool) -> None:
@@ -397,6 +431,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self.message.show(stats.problem, about="narration")
         elif self.message.is_error and self.message.about == "narration":
             self.message.clear()
+        self._mark_unsaved_words()
         self._edited(preview=stats.characters <= LIVE_NARRATION_CHARS)
 
     def _layout_changed(self, change: Mapping[str, Any]) -> None:
