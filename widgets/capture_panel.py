@@ -27,6 +27,7 @@ from vidkit import Workspace, editing
 from vidkit.capture import BrowserScript, BrowserStep, Step, load_script
 from vidkit.pipeline import Event
 from widgets.errors import ErrorBox, describe_error
+from widgets.progress_words import doing as stage_words
 
 __all__ = ["EXAMPLES", "CapturePanel"]
 
@@ -50,12 +51,6 @@ steps = [
   { wait = 800 },
 ]
 """,
-}
-#: Each stage of the work, in words.
-_DOING: Final = {
-    "speak": "speaking the narration",
-    "capture": "capturing the screen",
-    "render": "putting the video together",
 }
 _PROGRESS_EVERY_S: Final = 0.2
 
@@ -312,8 +307,7 @@ class CapturePanel(w.VBox):  # type: ignore[misc]
         self._shown_progress = now
         share = event.done / event.total if event.total else 0.0
         self.progress.value = round(100 * min(1.0, share))
-        doing = _DOING.get(event.stage, "working")
-        self._say(f"{doing}, {round(100 * share)}%")
+        self._say(stage_words(event.stage, event.done, event.total))
 
     def _start(self, doing: str, job: Callable[[], R], finished: Callable[[R], None]) -> bool:
         with self._lock:

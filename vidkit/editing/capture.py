@@ -38,7 +38,7 @@ from vidkit.capture import (
 )
 from vidkit.capture.run import check_allowed
 from vidkit.capture.service import Surface, capture_options
-from vidkit.errors import InvalidInput
+from vidkit.errors import Hint, InvalidInput
 from vidkit.model import TEXT_MAX, Asset, Scene
 from vidkit.pipeline.events import Progress
 from vidkit.pipeline.graph import SceneGraph
@@ -105,9 +105,14 @@ def _script_of(ws: Workspace, slug: str, scene: Scene) -> tuple[Asset, CaptureSc
     asset = capture_script_asset(ws, slug, scene.id)
     if asset is None:
         raise InvalidInput(
-            f"scene {scene.position} has no capture script: store one first "
-            "(`vidkit capture SLUG --scene N --script FILE.toml`)",
+            f"scene {scene.position} has no capture script",
             field="script",
+            hint=Hint(
+                "set_capture_script",
+                cli=f"store one with `vidkit capture {slug} --scene {scene.position} "
+                "--script FILE.toml`",
+                studio="write one under “Screen from a script” and save it",
+            ),
         )
     return asset, _load(ws.asset_path(asset).read_text(encoding="utf-8"))
 
