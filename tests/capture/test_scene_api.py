@@ -104,8 +104,12 @@ def test_a_still_of_one_step_is_written_under_the_var_folder(ws: Workspace) -> N
 
 def test_a_scene_without_a_script_says_how_to_give_it_one(ws: Workspace) -> None:
     scene = ws.add_scene(SLUG, "One", narration="Hello.")
-    with pytest.raises(InvalidInput, match="scene 1 has no capture script: store one first"):
+    with pytest.raises(InvalidInput, match="^scene 1 has no capture script$") as caught:
         editing.capture_scene(ws, SLUG, scene.id)
+    hint = caught.value.hint
+    assert hint is not None and hint.cli is not None and hint.studio is not None
+    assert f"vidkit capture {SLUG} --scene 1 --script" in hint.cli
+    assert "Screen from a script" in hint.studio and "vidkit" not in hint.studio
     with pytest.raises(InvalidInput, match="no capture script"):
         editing.preview_capture_step(ws, SLUG, scene.id, 1)
 
