@@ -127,7 +127,9 @@ function render({ model, el }) {
   };
 
   function make(word, index) {
-    const button = part("button", "vk-word", { type: "button", "data-index": String(index) });
+    const button = part("button", "vk-narration-word", {
+      type: "button", "data-index": String(index),
+    });
     button.textContent = word.text;
     // the name a screen reader reads starts with the visible text (WCAG 2.5.3)
     button.setAttribute("aria-label", `${word.text}, at ${seconds(word.start_ms)}`);
@@ -208,7 +210,7 @@ function render({ model, el }) {
     const current = currentIndex();
     buttons.forEach((b, i) => {
       const on = i === current;
-      b.classList.toggle("vk-word-current", on);
+      b.classList.toggle("vk-narration-word-current", on);
       if (on) b.setAttribute("aria-current", "time");
       else b.removeAttribute("aria-current");
     });
@@ -273,17 +275,17 @@ _CSS = """
 .vk-narration-strip .vk-waveform path { fill: #4a6fa5; }
 .vk-narration-strip.vk-words-estimated .vk-words-track { padding-top: 6px; }
 .vk-narration-strip .vk-words { position: relative; margin-top: 2px; }
-.vk-narration-strip .vk-word { position: absolute; margin: 0; padding: 1px 5px;
+.vk-narration-strip .vk-narration-word { position: absolute; margin: 0; padding: 1px 5px;
   height: 24px; box-sizing: border-box; white-space: nowrap; font: inherit; font-size: 12px;
   line-height: 20px; color: #1f2328; background: #ffffff; border: 1px solid #8c959f;
   border-radius: 4px; cursor: pointer; }
-.vk-narration-strip.vk-words-estimated .vk-word { border-style: dashed; color: #374151; }
-.vk-narration-strip .vk-word:hover { background: #eef4ff; }
-.vk-narration-strip .vk-word.vk-word-current { background: #1a56db; border-color: #1a56db;
-  color: #ffffff; }
-.vk-narration-strip .vk-word:focus { outline: none; }
-.vk-narration-strip .vk-word:focus-visible { outline: 3px solid #1a56db; outline-offset: 1px;
-  box-shadow: 0 0 0 5px #ffffff; z-index: 2; }
+.vk-narration-strip.vk-words-estimated .vk-narration-word { border-style: dashed; color: #374151; }
+.vk-narration-strip .vk-narration-word:hover { background: #eef4ff; }
+.vk-narration-strip .vk-narration-word.vk-narration-word-current { background: #1a56db;
+  border-color: #1a56db; color: #ffffff; }
+.vk-narration-strip .vk-narration-word:focus { outline: none; }
+.vk-narration-strip .vk-narration-word:focus-visible { outline: 3px solid #1a56db;
+  outline-offset: 1px; box-shadow: 0 0 0 5px #ffffff; z-index: 2; }
 .vk-narration-strip .vk-words-marker { position: absolute; top: 0; bottom: 0; width: 2px;
   margin-left: -1px; background: #b00020; pointer-events: none; z-index: 1; }
 .vk-narration-strip .vk-words-hint, .vk-narration-strip .vk-words-empty { margin: 2px 0 0;

@@ -38,9 +38,9 @@ from widgets.serve import StudioServer
 pytestmark = pytest.mark.slow
 
 NARRATION = "Loops repeat the same steps for every item in a list of numbers"
-WORD = ".vk-narration-strip .vk-word"
+WORD = ".vk-narration-strip .vk-narration-word"
 READOUT = ".vk-scrubber .widget-readout"
-CURRENT = re.compile(r"\bvk-word-current\b")
+CURRENT = re.compile(r"\bvk-narration-word-current\b")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def seeks_to(page: Any, words: Sequence[WordTiming], index: int, before: str) ->
     current = max(i for i, w in enumerate(words) if w.start_ms <= round(at * 1000))
     assert current in (index, index + 1)  # the next word only when it starts within 0.1 s
     expect(page.locator(WORD).nth(current)).to_have_class(CURRENT)
-    expect(page.locator(f"{WORD}.vk-word-current")).to_have_count(1)
+    expect(page.locator(f"{WORD}.vk-narration-word-current")).to_have_count(1)
     expect(page.locator(READOUT)).to_have_text(f"{at:.1f}")
     expect(page.locator(PREVIEW_IMG)).not_to_have_attribute("src", before)
     return wait_for_preview(page)
