@@ -9,7 +9,8 @@ this package. The parts (see docs/studio.md):
   project as proportional blocks with thumbnails and statuses, dragged or moved by keyboard;
 - :mod:`widgets.scene_editor` (with :mod:`widgets.sources` and :mod:`widgets.uploads`, upload
   buttons without a file count and plain words for a file that is not media): one scene and its
-  live preview;
+  live preview, with :mod:`widgets.narration_strip` (an anywidget) under it: the narration's
+  waveform and words along time, a click on a word seeks there;
 - :mod:`widgets.recording` (with :mod:`widgets.recording_words` and
   :mod:`widgets.recording_pictures`): a scene made from a raw recording, edited by its words;
 - :mod:`widgets.render_panel`: renders in their own process (:mod:`widgets.render_runs`,
