@@ -331,6 +331,18 @@ class RenderConfig(_Section):
     beyond: Literal["auto", "freeze", "cut"] = "auto"
     burn_captions: bool = True
     title_cards: bool = True
+    #: Where scenes are rendered: "local" (``workers`` processes here), "dask" (a Dask
+    #: LocalCluster of ``workers`` processes) or a Dask scheduler's address (tcp://host:8786).
+    executor: str = "local"
+
+    @field_validator("executor")
+    @classmethod
+    def _executor(cls, value: str) -> str:
+        if value in ("local", "dask") or re.fullmatch(r"(tcp|tls|ws|wss)://[^\s/]+:\d+", value):
+            return value
+        raise ValueError(
+            'must be "local", "dask" or a Dask scheduler address such as "tcp://host:8786"'
+        )
 
 
 class QcConfig(_Section):

@@ -260,7 +260,7 @@ def test_compose_key_holds_cues_and_render_settings() -> None:
 
 
 def test_compose_key_ignores_where_files_go_and_how_many_workers() -> None:
-    other = RenderConfig(output_dir=Path("/elsewhere"), workers=7)
+    other = RenderConfig(output_dir=Path("/elsewhere"), workers=7, executor="tcp://sched:8786")
     assert _compose(**{**COMPOSE, "render": other}).key == _compose(**COMPOSE).key
     # The asset store moved: its files keep their content names, so the key holds.
     moved = dataclasses.replace(

@@ -1,8 +1,10 @@
-"""The runner: which scenes to render, the work scheduled over worker processes, resume.
+"""The runner: which scenes to render, the work scheduled over workers, resume.
 
 A render first asks the graph, lookup-only, what is already made (a second render of an
-unchanged project does no work at all); what is left is scheduled as a whole over
-``[render] workers`` processes, each of which builds its backends once:
+unchanged project does no work at all); what is left is scheduled as a whole
+(:mod:`vidkit.pipeline.schedule`) over ``[render] workers`` processes on this machine
+(:mod:`vidkit.pipeline.processes`), or over a Dask cluster when ``[render] executor`` names
+one (:mod:`vidkit.pipeline.cluster`), each worker building its backends once:
 
 1. the presenter (cutout → rig, once per project) and every scene's speech — cheap, and all
    that the scenes' lengths need — go first, the presenter ahead of the speech;
@@ -78,7 +80,9 @@ def render(
         presenter, done = _already_made(ws, slug, scenes, say)
     todo = [s for s in scenes if s.id not in done]
     count = min(workers or config.render.workers, len(todo))
-    if todo and (count <= 1 or config.source is None):
+    if todo and config.render.executor != "local":
+        done.update(_on_dask(ws, slug, todo, presenter, workers, say))
+    elif todo and (count <= 1 or config.source is None):
         graph = SceneGraph(ws, slug, progress=say)
         made = graph.presenter() if isinstance(presenter, Missing) else presenter
         for scene in todo:
@@ -153,10 +157,28 @@ def _in_workers(
     """Render ``scenes`` over ``workers`` worker processes."""
     from vidkit.pipeline.processes import process_pool
 
-    with ws.catalogue.session():
-        sources = {
-            s.id: e.recording_id for s in scenes if (e := ws.catalogue.scene_edit(slug, s.id))
-        }
-    plan = Plan({s.id: s for s in scenes}, presenter, sources=sources)
+    plan = Plan({s.id: s for s in scenes}, presenter, sources=_sources(ws, slug, scenes))
     with process_pool(ws.config, slug, workers, say) as pool:
         return follow(plan, pool, workers, say)
+
+
+def _on_dask(
+    ws: Workspace,
+    slug: str,
+    scenes: list[Scene],
+    presenter: Any,
+    workers: int | None,
+    say: Progress,
+) -> dict[int, SceneResult]:
+    """Render ``scenes`` on the Dask cluster of ``[render] executor``."""
+    from vidkit.pipeline.cluster import dask_pool
+
+    plan = Plan({s.id: s for s in scenes}, presenter, sources=_sources(ws, slug, scenes))
+    with dask_pool(ws, slug, workers, len(scenes)) as (pool, slots):
+        return follow(plan, pool, slots, say)
+
+
+def _sources(ws: Workspace, slug: str, scenes: list[Scene]) -> dict[int, int]:
+    """The recording each recorded scene is cut from."""
+    with ws.catalogue.session():
+        return {s.id: e.recording_id for s in scenes if (e := ws.catalogue.scene_edit(slug, s.id))}

@@ -74,7 +74,9 @@ def compose(
     (the scene's facts) is stored with the video and completed by the render. ``live``: the
     scene was already composed while its presenter was animated; its files are taken instead
     of rendering again."""
-    params = {"render": render.model_dump(mode="json", exclude={"output_dir", "workers"})}
+    # where and on how many workers it runs changes nothing in the video
+    where = {"output_dir", "workers", "executor"}
+    params = {"render": render.model_dump(mode="json", exclude=where)}
 
     def work(folder: Path) -> Outputs:
         try:
