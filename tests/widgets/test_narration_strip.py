@@ -5,12 +5,14 @@ the page) seeks the scrubber and the preview; the waveform's envelope is read on
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import vidkit.audio
+import vidkit.editing.narration
 from tests.widgets.conftest import NARRATION
 from vidkit import editing
 from vidkit.api import Workspace
@@ -130,6 +132,8 @@ def test_once_spoken_the_speech_timings_and_waveform_show_and_the_envelope_is_re
         return real(path)
 
     monkeypatch.setattr(vidkit.audio, "read_wav", counted)
+    # an empty cache: Piper speaks the same words to the same WAV in every test
+    monkeypatch.setattr(vidkit.editing.narration, "_CACHE", OrderedDict())
     editor.refresh_draft()  # what the studio does after a render spoke it
     timings = speech.timings
     assert _times(editor) == [(w.word, w.start_ms, w.end_ms) for w in timings.words]
