@@ -195,8 +195,8 @@ def frozen(
     still_expected: bool, limits: QcConfig,
 ) -> Item:  # fmt: skip
     """Stretches in which the picture (or the presenter's box) does not change at all. A
-    still picture is expected of a still screen without a presenter; a presenter always
-    moves (blinks, sways), so one that stops has frozen."""
+    presenter always moves (blinks, sways), so one that stops has frozen; without one, a
+    still picture is expected (a screenshot, finished typing, an idle page)."""
     numbers = {"picture": [list(s) for s in picture], "presenter": [list(s) for s in presenter]}
     spans = sorted([*picture, *presenter]) if has_presenter else list(picture)
     if not spans:
@@ -205,8 +205,7 @@ def frozen(
     if still_expected and not has_presenter:
         return Item(
             "frozen", "green",
-            f"the picture is still for {seconds(longest)}, as a still screen without a "
-            "presenter is",
+            f"the picture is still for {seconds(longest)}, as it may be without a presenter",
             numbers,
         )  # fmt: skip
     status = _by_length(longest, limits.freeze_s)

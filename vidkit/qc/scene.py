@@ -59,8 +59,9 @@ class SceneFacts:
 
     @property
     def still_expected(self) -> bool:
-        """A still picture is what this scene should show (a still screen, no presenter)."""
-        return self.presenter is None and self.screen in ("none", "image", "code_file")
+        """Whether the picture may stand still: without a presenter nothing has to move (a
+        picture, finished typing, an idle page or recording); a presenter always moves."""
+        return self.presenter is None
 
 
 def check_scene(

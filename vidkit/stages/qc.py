@@ -26,7 +26,7 @@ from vidkit.workspace import Workspace
 __all__ = ["STAGE", "VERSION", "Checked", "qc"]
 
 STAGE = "qc"
-VERSION = 1
+VERSION = 2  # 2: without a presenter the picture may stand still
 
 Cue = tuple[int, int, str]
 
