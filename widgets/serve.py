@@ -391,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
     except VidkitError as exc:
-        print("error: " + " ".join(str(exc).split()), file=sys.stderr)
+        print("error: " + " ".join(exc.for_cli().split()), file=sys.stderr)
         return 2
     if not settings.is_loopback:
         print(
