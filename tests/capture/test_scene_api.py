@@ -104,7 +104,7 @@ def test_a_still_of_one_step_is_written_under_the_var_folder(ws: Workspace) -> N
 
 def test_a_scene_without_a_script_says_how_to_give_it_one(ws: Workspace) -> None:
     scene = ws.add_scene(SLUG, "One", narration="Hello.")
-    with pytest.raises(InvalidInput, match="^scene 1 has no capture script$") as caught:
+    with pytest.raises(InvalidInput, match=r"^scene 1 has no capture script$") as caught:
         editing.capture_scene(ws, SLUG, scene.id)
     hint = caught.value.hint
     assert hint is not None and hint.cli is not None and hint.studio is not None
