@@ -1,18 +1,22 @@
 """Scenes on Dask: a LocalCluster of 2 worker processes renders the same video as the local
-executor, reports progress for every scene, records every stage from the coordinating process
-(so a stopped render resumes), and an unreachable scheduler fails at once in one line."""
+executor, reports progress for every scene, records every stage from the coordinating process;
+a render on a scheduler's workers, stopped, resumes with what it finished; an unreachable
+scheduler fails at once in one line."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_config
+from tests.conftest import REPO, write_config
 from vidkit.api import Workspace
 from vidkit.config import load_config
 from vidkit.errors import BackendError, ConfigError
@@ -142,8 +146,47 @@ def test_a_local_cluster_renders_what_the_local_executor_renders(tmp_path: Path)
     assert again.cache_hits == 3
 
 
-def test_a_stopped_render_resumes_with_the_finished_scene(tmp_path: Path) -> None:
-    ws = _workspace(tmp_path, "dask", avatar=False)
+@pytest.fixture
+def scheduler(tmp_path: Path) -> Iterator[str]:
+    """A Dask scheduler and a worker of 2 processes, started as docs/scaling.md says; its
+    address."""
+    from distributed import Client
+
+    dask = str(Path(sys.executable).parent / "dask")
+    found = tmp_path / "scheduler.json"
+    started = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(found)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    ]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not found.is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(found.read_text())["address"]
+        started.append(
+            subprocess.Popen(
+                [dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+            )
+        )  # fmt: skip
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield str(address)
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_a_stopped_render_resumes_with_the_finished_scene(tmp_path: Path, scheduler: str) -> None:
+    ws = _workspace(tmp_path, scheduler, avatar=False)
 
     class Stop(Exception):
         pass
@@ -184,3 +227,17 @@ def test_the_executor_is_local_dask_or_a_scheduler_address(tmp_path: Path, value
         config.write_text(config.read_text().replace(f'"{value}"', f'"{good}"'))
         assert load_config(config).render.executor == good
         value = good
+
+
+def test_the_scaling_page_matches_the_code(tmp_path: Path) -> None:
+    from vidkit.pipeline.cluster import ASSETS_ENV, DASK
+
+    page = (REPO / "docs" / "scaling.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", page, re.S)
+    assert blocks
+    for block in blocks:
+        config = tmp_path / "scaling.toml"
+        config.write_text(block)
+        load_config(config)
+    assert f"{ASSETS_ENV}=" in page and DASK in page
+    assert DASK in (REPO / "pyproject.toml").read_text(encoding="utf-8")

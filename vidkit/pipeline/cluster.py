@@ -74,7 +74,7 @@ log = logging.getLogger("vidkit.pipeline")
 DASK = "dask[distributed]==2026.8.0"
 #: How long a scheduler address may take to answer, and a scheduler to have a worker.
 CONNECT_TIMEOUT_S = 5.0
-#: Progress is sent from a worker at most this often (records are sent at once).
+#: Progress is sent from a worker, and the queue asked, at most this often (records at once).
 FLUSH_S = 0.2
 #: Where a worker finds the shared asset store when it is mounted at another path.
 ASSETS_ENV = "VIDKIT_ASSETS_ROOT"
@@ -132,21 +132,22 @@ def _client(config: Config, workers: int) -> Iterator[tuple[Client, int]]:
             finally:
                 closing()
         return
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_S)
-    except OSError as exc:  # TimeoutError included
-        raise BackendError(
-            f"no Dask scheduler answers at {address} (waited {CONNECT_TIMEOUT_S:g} s)",
-            hint=_start_hint(address),
-        ) from exc
-    with _quiet(), client:
+    with _quiet():
         try:
-            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
-        except TimeoutError as exc:
+            client = Client(address, timeout=CONNECT_TIMEOUT_S)
+        except OSError as exc:  # TimeoutError included
             raise BackendError(
-                f"the Dask scheduler at {address} has no workers", hint=_start_hint(address)
+                f"no Dask scheduler answers at {address} (waited {CONNECT_TIMEOUT_S:g} s)",
+                hint=_start_hint(address),
             ) from exc
-        yield client, sum(client.nthreads().values())
+        with client:
+            try:
+                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+            except TimeoutError as exc:
+                raise BackendError(
+                    f"the Dask scheduler at {address} has no workers", hint=_start_hint(address)
+                ) from exc
+            yield client, sum(client.nthreads().values())
 
 
 @contextmanager
@@ -176,14 +177,16 @@ def dask_pool(
     ws: Workspace, slug: str, workers: int | None, todo: int
 ) -> Iterator[tuple[DaskPool, int]]:
     """A :class:`DaskPool` for a render of ``slug`` with ``todo`` scenes to make, and how many
-    tasks to keep running at once (``workers``, else the cluster's size; at most ``todo``).
-    Leaving it with an error stops what is still running or waiting; what finished, and
-    what was reported as finished meanwhile, is recorded."""
+    tasks to keep submitted: one more than run at once (``workers``, else the cluster's
+    size), so that a worker that finishes a task starts the next one at once, while the
+    coordinator records the first and takes the rows of another. Leaving it with an error
+    stops what is still running or waiting; what finished, and what was reported as finished
+    meanwhile, is recorded."""
     asked = workers or ws.config.render.workers
     with _client(ws.config, min(asked, todo)) as (client, size):
         pool = DaskPool(client, ws, slug)
         try:
-            yield pool, max(1, min(workers or size, todo))
+            yield pool, min(workers or size, todo) + 1
         except BaseException:
             pool.stop()
             raise
@@ -212,8 +215,8 @@ def store_id(root: Path) -> str:
 
 class DaskPool:
     """A :class:`~vidkit.pipeline.schedule.Pool` on a Dask cluster (see the module docs).
-    ``busy_s`` is the time the coordinator spent on the tasks: taking their rows,
-    submitting them, writing what they reported, taking their results."""
+    ``spent`` is the time the coordinator spent on the tasks, by part: taking their rows,
+    submitting them, receiving what they sent, writing their records, taking results."""
 
     def __init__(self, client: Client, ws: Workspace, slug: str) -> None:
         from distributed import Queue
@@ -226,86 +229,102 @@ class DaskPool:
         self.level = logging.getLogger("vidkit").getEffectiveLevel()
         self.tokens: dict[Future[Any], int] = {}
         self.backlog: deque[tuple[int, Item]] = deque()
-        self.busy_s = 0.0
+        self.spent = dict.fromkeys(("rows", "submit", "receive", "records", "results"), 0.0)
         self.tasks = 0
         self._next = itertools.count(1)
+        self._received = 0.0
+
+    @contextmanager
+    def _timed(self, part: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent[part] += time.perf_counter() - started
 
     def submit(self, task: Task) -> Future[Any]:
-        started = time.perf_counter()
         token = next(self._next)
         also: tuple[int, ...] = ()
         if isinstance(task.presenter, Presenter):
             also = (task.presenter.portrait, task.presenter.rig)
-        rows = rows_for(self.ws.catalogue, self.slug, task.scene_id, also=also)
-        future: Future[Any] = self.executor.submit(
-            _work, task, token, rows, self.ws.config, self.store, self.queue.name, self.level
-        )
+        with self._timed("rows"):
+            rows = rows_for(self.ws.catalogue, self.slug, task.scene_id, also=also)
+        with self._timed("submit"):
+            future: Future[Any] = self.executor.submit(
+                _work, task, token, rows, self.ws.config, self.store, self.queue.name, self.level
+            )
         self.tokens[future] = token
         self.tasks += 1
-        self.busy_s += time.perf_counter() - started
         return future
 
     def drain(self, say: Progress) -> None:
-        started = time.perf_counter()
-        try:
+        if time.monotonic() - self._received >= FLUSH_S:  # the queue is asked at most so often
             self._receive()
-            self._hand_on(say)
-        finally:
-            self.busy_s += time.perf_counter() - started
+        self._record()
+        self._hand_on(say)
 
     def result(self, task: Task, future: Future[Any]) -> Any:
         value = future.result()
         token = self.tokens.pop(future)
-        if task.kind == "presenter" and isinstance(value, Presenter):
-            return replace(
-                value,
-                portrait=self.recorder.asset_id(token, value.portrait),
-                rig=self.recorder.asset_id(token, value.rig),
-            )
-        if task.kind == "scene":
-            return replace(
-                value,
-                video=self.recorder.asset(token, value.video),
-                captions=self.recorder.asset(token, value.captions),
-                report=self.recorder.remap(token, value.report),
-            )
-        return value
+        self._receive()  # all the task sent is in by now: its records are written first
+        self._record()
+        with self._timed("results"):
+            if task.kind == "presenter" and isinstance(value, Presenter):
+                return replace(
+                    value,
+                    portrait=self.recorder.asset_id(token, value.portrait),
+                    rig=self.recorder.asset_id(token, value.rig),
+                )
+            if task.kind == "scene":
+                return replace(
+                    value,
+                    video=self.recorder.asset(token, value.video),
+                    captions=self.recorder.asset(token, value.captions),
+                    report=self.recorder.remap(token, value.report),
+                )
+            return value
 
     def stop(self) -> None:
         """Cancel what has not finished; record what was reported finished until now."""
         for future in self.tokens:
             future.cancel()
         self._receive()
-        self._hand_on(None)
+        self._record()
 
     def close(self) -> None:
         self.executor.shutdown(wait=False)
         self.queue.close()
+        parts = ", ".join(f"{part} {seconds:.2f} s" for part, seconds in self.spent.items())
         log.info(
-            "Dask: %d task(s); the coordinator spent %.2f s on them (rows, records, progress)",
-            self.tasks, self.busy_s,
+            "Dask: %d task(s); the coordinator spent %.2f s on them (%s)",
+            self.tasks, sum(self.spent.values()), parts,
         )  # fmt: skip
 
     def _receive(self) -> None:
-        for blob in self.queue.get(batch=True):
-            self.backlog.extend(pickle.loads(blob))
+        with self._timed("receive"):
+            for blob in self.queue.get(batch=True):
+                self.backlog.extend(pickle.loads(blob))
+        self._received = time.monotonic()
 
-    def _hand_on(self, say: Progress | None) -> None:
-        """Write the records, then hand on each event or log record after those before it
-        (``say`` None: records only)."""
-        records: list[tuple[int, Record]] = []
-        while self.backlog:
-            token, item = self.backlog.popleft()
-            if isinstance(item, Started | Added | Ended):
-                records.append((token, item))
-                continue
+    def _record(self) -> None:
+        """Write the records received, in one hold of the catalogue (before the events that
+        came after them are handed on)."""
+        records = [(t, i) for t, i in self.backlog if isinstance(i, Started | Added | Ended)]
+        if not records:
+            return
+        with self._timed("records"):
             self.recorder.write(records)
-            records = []
+        kept = [(t, i) for t, i in self.backlog if not isinstance(i, Started | Added | Ended)]
+        self.backlog = deque(kept)
+
+    def _hand_on(self, say: Progress) -> None:
+        """Hand on the events and log records received, in order."""
+        while self.backlog:
+            _token, item = self.backlog.popleft()
             if isinstance(item, logging.LogRecord):
                 logging.getLogger(item.name).handle(item)
-            elif say is not None:
+            elif isinstance(item, Event):
                 say(item)
-        self.recorder.write(records)
 
 
 # The worker's side -------------------------------------------------------------------------
@@ -401,18 +420,27 @@ def _work(
     scene (its :class:`~vidkit.pipeline.events.SceneResult`, with provisional ids)."""
     from distributed import Queue
 
+    started = time.perf_counter()
     queue = Queue(channel)
     outbox = _Outbox(queue, token)
     try:
         with _logs_to(outbox, level):
             ws = _workspace(config, rows, store, outbox)
-            graph = SceneGraph(ws, rows.project.slug, progress=outbox.put)
-            if task.kind == "presenter":
-                return graph.presenter()
-            scene = ws.scene(rows.project.slug, task.scene)
-            if task.kind == "speak":
-                return int(graph.speech(scene).timings.duration_ms)
-            return graph.scene(scene, task.presenter)
+            value = _run(SceneGraph(ws, rows.project.slug, progress=outbox.put), task)
+            log.info(
+                "%s took %.2f s on %s", task.name, time.perf_counter() - started,
+                socket.gethostname(),
+            )  # fmt: skip
+            return value
     finally:
         outbox.flush()
         queue.close()
+
+
+def _run(graph: SceneGraph, task: Task) -> Any:
+    if task.kind == "presenter":
+        return graph.presenter()
+    scene = graph.ws.scene(graph.slug, task.scene)
+    if task.kind == "speak":
+        return int(graph.speech(scene).timings.duration_ms)
+    return graph.scene(scene, task.presenter)
