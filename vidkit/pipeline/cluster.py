@@ -19,7 +19,7 @@ and who writes the catalogue differ:
   added), its progress events and its log records go back, in order, through one Dask
   ``Queue``, sent at once for each job started or ended (so a stage that finished is
   recorded even if the render is stopped before its scene is) and at most every
-  :data:`FLUSH_S` for progress;
+  :data:`FLUSH_S` for progress; the coordinator asks for them every :data:`POLL_S`;
 - the coordinating process writes those records into the catalogue
   (:class:`~vidkit.pipeline.detached.Recorder`) before it takes the task's result: DuckDB's
   single writer is the coordinator, wherever the workers are.
@@ -66,7 +66,15 @@ if TYPE_CHECKING:
 
     from vidkit.pipeline.detached import Rows
 
-__all__ = ["ASSETS_ENV", "CONNECT_TIMEOUT_S", "DASK", "FLUSH_S", "DaskPool", "dask_pool"]
+__all__ = [
+    "ASSETS_ENV",
+    "CONNECT_TIMEOUT_S",
+    "DASK",
+    "FLUSH_S",
+    "POLL_S",
+    "DaskPool",
+    "dask_pool",
+]
 
 log = logging.getLogger("vidkit.pipeline")
 
@@ -74,8 +82,11 @@ log = logging.getLogger("vidkit.pipeline")
 DASK = "dask[distributed]==2026.8.0"
 #: How long a scheduler address may take to answer, and a scheduler to have a worker.
 CONNECT_TIMEOUT_S = 5.0
-#: Progress is sent from a worker, and the queue asked, at most this often (records at once).
+#: Progress is sent from a worker at most this often (records at once) ...
 FLUSH_S = 0.2
+#: ... and the coordinator asks for it at most this often (and when a task ends), so it
+#: holds the catalogue a few times a second however many workers report.
+POLL_S = 0.5
 #: Where a worker finds the shared asset store when it is mounted at another path.
 ASSETS_ENV = "VIDKIT_ASSETS_ROOT"
 #: The file in the asset store's root that names it, so a worker can tell it sees the same.
@@ -258,7 +269,7 @@ class DaskPool:
         return future
 
     def drain(self, say: Progress) -> None:
-        if time.monotonic() - self._received >= FLUSH_S:  # the queue is asked at most so often
+        if time.monotonic() - self._received >= POLL_S:
             self._receive()
         self._record()
         self._hand_on(say)
