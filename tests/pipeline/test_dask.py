@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,13 @@ def _workspace(
         text = PROJECT if avatar else PROJECT.replace('avatar = "skimage:astronaut"\n', "")
         (folder / "project.toml").write_text(text)
         load_project_file(ws, folder / "project.toml")
+    return ws
+
+
+def _workspace_of(folder: Path) -> Workspace:
+    """A workspace with one project and nothing rendered."""
+    ws = Workspace(load_config(write_config(folder / "plain")))
+    ws.create_project("tiny", "Tiny")
     return ws
 
 
@@ -241,3 +249,31 @@ def test_the_scaling_page_matches_the_code(tmp_path: Path) -> None:
         load_config(config)
     assert f"{ASSETS_ENV}=" in page and DASK in page
     assert DASK in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_worker_that_does_not_see_the_store_refuses_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from vidkit.errors import AssetError
+    from vidkit.pipeline.cluster import ASSETS_ENV, _workspace, store_id
+    from vidkit.pipeline.detached import DetachedCatalogue, rows_for
+
+    ws = _workspace_of(tmp_path)
+    store = store_id(ws.store.root)
+    assert store_id(ws.store.root) == store, "the store keeps its identity"
+    rows = rows_for(ws.catalogue, "tiny", None)
+    outbox: Any = SimpleNamespace(put=lambda _item: None)
+    seen = _workspace(ws.config, rows, store, outbox)
+    assert isinstance(seen.catalogue, DetachedCatalogue) and seen.store.root == ws.store.root
+    # Mounted elsewhere and named by the environment: the same store.
+    mounted = tmp_path / "mnt"
+    ws.store.root.rename(mounted)
+    monkeypatch.setenv(ASSETS_ENV, str(mounted))
+    assert _workspace(ws.config, rows, store, outbox).store.root == mounted
+    # A folder that is not the coordinator's store.
+    monkeypatch.setenv(ASSETS_ENV, str(tmp_path / "elsewhere"))
+    with pytest.raises(AssetError, match=r"^the Dask worker on \S+ does not see") as caught:
+        _workspace(ws.config, rows, store, outbox)
+    assert str(tmp_path / "elsewhere") in str(caught.value) and "\n" not in str(caught.value)
