@@ -4,8 +4,13 @@
   animate → compose), the presenter's crop and the title-card rules, the scene's timeline,
   and :func:`peek_scene`, which tells what is already made without making anything;
 - :mod:`vidkit.pipeline.sources` — which screen a scene shows and how it is fitted;
-- :mod:`vidkit.pipeline.runner` — :func:`render`: which scenes, scheduled over worker
-  processes, resumed after a crash;
+- :mod:`vidkit.pipeline.runner` — :func:`render`: which scenes, scheduled over workers,
+  resumed after a crash;
+- :mod:`vidkit.pipeline.schedule` — the render's plan (presenter, speech, longest scene
+  first) and the loop that follows it over a pool of workers:
+  :mod:`vidkit.pipeline.processes` (local processes) or :mod:`vidkit.pipeline.cluster` (a
+  Dask cluster, whose tasks read and write the catalogue through
+  :mod:`vidkit.pipeline.detached`: rows in, records out, written by the coordinator);
 - :mod:`vidkit.pipeline.cache` — runs a stage's :class:`~vidkit.stages.step.Step` through the
   content-keyed cache and the job records (lookup-only, or work);
 - :mod:`vidkit.pipeline.events` — progress :class:`Event` s and the results of a render.
