@@ -269,3 +269,23 @@ def test_pages_on_this_machine_are_refused_when_not_allowed(app: str, tmp_path: 
             driver.open("file:///etc/passwd")
     finally:
         driver.close()
+
+
+def test_it_runs_beside_another_playwright_and_inside_an_asyncio_loop(
+    app: str, tmp_path: Path
+) -> None:
+    """The sync API refuses a thread with a running loop (a Jupyter kernel's, the browser
+    tests' session Playwright): the driver keeps Playwright on a thread of its own."""
+    import asyncio
+
+    from playwright.sync_api import sync_playwright
+
+    script = load_script(f'[browser]\nurl = "{app}"\nsteps = [{{ click = "#save" }}]')
+    with sync_playwright():
+        done = capture(script, tmp_path / "beside.mp4", size=(640, 360), fps=10)
+    assert done.frames > 0
+
+    async def in_a_loop() -> int:
+        return capture(script, tmp_path / "loop.mp4", size=(640, 360), fps=10).frames
+
+    assert asyncio.run(in_a_loop()) > 0

@@ -546,8 +546,11 @@ def _record(
     run = _Run(script, driver, film, ties, stills, progress)
     try:
         driver.start(*size)
-    except DriverError as exc:
-        raise CaptureError(f"the browser did not start: {exc}") from None
+    except BaseException as exc:
+        driver.close()
+        if isinstance(exc, DriverError):
+            raise CaptureError(f"the browser did not start: {exc}") from None
+        raise
     try:
         run.run(until)
     finally:

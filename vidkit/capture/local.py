@@ -11,9 +11,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from vidkit.capture.browser_script import FIND_JS, Target
@@ -33,6 +35,7 @@ CHROMIUM_ARGS = (
     "--hide-scrollbars",
     "--font-render-hinting=none",
 )
+T = TypeVar("T")
 _DEBIAN = Path("/usr/bin/chromium")
 _NO_CHROMIUM = (
     "no Chromium found (looked for /usr/bin/chromium, chromium and chromium-browser on PATH, "
@@ -103,7 +106,9 @@ def _reason(exc: BaseException) -> str:
 
 
 class PlaywrightDriver:
-    """Headless Chromium driven through Playwright's sync API."""
+    """Headless Chromium driven through Playwright's sync API, on a thread of its own: the
+    sync API refuses a thread with a running asyncio loop (a Jupyter kernel's, or another
+    Playwright's), so every call is handed to the driver's thread."""
 
     name = "playwright"
 
@@ -114,9 +119,18 @@ class PlaywrightDriver:
         self._browser: Any = None
         self._page: Any = None
         self._dialogs: list[str] = []
+        self._thread: ThreadPoolExecutor | None = None
         self.refused: list[str] = []
 
+    def _run(self, action: Callable[[], T]) -> T:
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="vidkit-playwright")
+        return self._thread.submit(action).result()
+
     def start(self, width: int, height: int) -> None:
+        self._run(lambda: self._start(width, height))
+
+    def _start(self, width: int, height: int) -> None:
         from playwright.sync_api import Error, sync_playwright
 
         self._pw = sync_playwright().start()
@@ -138,7 +152,7 @@ class PlaywrightDriver:
             self._page = context.new_page()
             self._page.on("dialog", self._on_dialog)
         except BaseException:
-            self.close()
+            self._close()
             raise
 
     def _default(self) -> str | None:
@@ -160,13 +174,16 @@ class PlaywrightDriver:
         dialog.dismiss()
 
     def open(self, url: str) -> None:
-        from playwright.sync_api import Error
-
         if not self.allow_local and is_local_url(url):
             raise DriverError(
                 f"{url} is on this machine or its network, which captures started over HTTP "
                 "may not open (set [services.capture] allow_local = true to allow it)"
             )
+        self._run(lambda: self._open(url))
+
+    def _open(self, url: str) -> None:
+        from playwright.sync_api import Error
+
         try:
             self._page.goto(url, wait_until="load", timeout=30_000)
         except Error as exc:
@@ -176,6 +193,9 @@ class PlaywrightDriver:
             raise DriverError(f"could not open {url}: {reason}") from None
 
     def find(self, target: Target) -> Box | None:
+        return self._run(lambda: self._find(target))
+
+    def _find(self, target: Target) -> Box | None:
         from playwright.sync_api import Error
 
         try:
@@ -200,6 +220,9 @@ class PlaywrightDriver:
         self._act(lambda: self._page.mouse.wheel(0, dy))
 
     def screenshot(self) -> bytes:
+        return self._run(self._screenshot)
+
+    def _screenshot(self) -> bytes:
         from playwright.sync_api import Error
 
         try:
@@ -210,15 +233,28 @@ class PlaywrightDriver:
     def dialog(self) -> str | None:
         return self._dialogs.pop(0) if self._dialogs else None
 
-    def _act(self, action: Any) -> None:
-        from playwright.sync_api import Error
+    def _act(self, action: Callable[[], object]) -> None:
+        def act() -> None:
+            from playwright.sync_api import Error
 
-        try:
-            action()
-        except Error as exc:
-            raise DriverError(_reason(exc)) from None
+            try:
+                action()
+            except Error as exc:
+                raise DriverError(_reason(exc)) from None
+
+        self._run(act)
 
     def close(self) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        try:
+            thread.submit(self._close).result()
+        finally:
+            thread.shutdown(wait=True)
+            self._thread = None
+
+    def _close(self) -> None:
         browser, pw = self._browser, self._pw
         self._browser = self._pw = self._page = None
         if browser is not None:
