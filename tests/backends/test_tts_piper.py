@@ -36,8 +36,10 @@ def test_cannot_clone_and_says_what_can(tmp_path: Path) -> None:
     profile = VoiceProfile("me", tmp_path / "me.wav", "hello", "consent")
     with pytest.raises(BackendError) as info:
         PiperTTS().synthesize("Hello.", tmp_path / "out.wav", voice=profile)
-    assert "voice matching" in str(info.value)
-    assert "[voice] backend to xtts, gpt-sovits, chatterbox or elevenlabs" in str(info.value)
+    hint = info.value.hint
+    assert hint is not None and hint.cli is not None and hint.studio is not None
+    assert "voice matching" in hint.cli and "vidkit" not in hint.studio
+    assert "[voice] backend to xtts, gpt-sovits, chatterbox or elevenlabs" in hint.cli
     assert not list(tmp_path.iterdir())
 
 
