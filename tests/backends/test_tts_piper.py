@@ -38,7 +38,7 @@ def test_cannot_clone_and_says_what_can(tmp_path: Path) -> None:
         PiperTTS().synthesize("Hello.", tmp_path / "out.wav", voice=profile)
     hint = info.value.hint
     assert hint is not None and hint.cli is not None and hint.studio is not None
-    assert "voice matching" in hint.cli and "vidkit" not in hint.studio
+    assert "voice matching" in hint.cli and "`" not in hint.studio
     assert "[voice] backend to xtts, gpt-sovits, chatterbox or elevenlabs" in hint.cli
     assert not list(tmp_path.iterdir())
 
