@@ -204,7 +204,7 @@ def test_cutout_is_fast_at_512(photo: U8, record_property: Callable[[str, Any], 
         times.append(time.perf_counter() - started)
     median_ms = statistics.median(times) * 1000
     record_property("cutout ms at 512", round(median_ms, 1))
-    assert median_ms < 500  # measured 66-86 ms under load; a per-pixel loop takes seconds
+    assert median_ms < 2000  # 66-86 ms idle, 539 on a loaded CI; a per-pixel loop takes far more
 
 
 def test_settings_fingerprint_names_every_setting() -> None:
