@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import re
 import shutil
 import statistics
@@ -21,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import REPO
+from vidkit.capture.local import find_chromium as find_chromium  # one finder, vidkit's
 
 ARTIFACTS = REPO / "test-artifacts" / "browser"
-DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
     "--headless",
     "--no-sandbox",
@@ -44,19 +43,6 @@ PAGE_READY_MS = 180_000
 # The root element of ipywidgets.Image carries the class itself (<img class="... vk-preview">);
 # the second form covers an Image wrapped in a box with the class.
 PREVIEW_IMG = "img.vk-preview, .vk-preview img"
-
-
-def find_chromium(playwright_default: str | None = None) -> str | None:
-    """Debian's Chromium, else one on PATH, else Playwright's own build when it is installed."""
-    if DEBIAN_CHROMIUM.is_file() and os.access(DEBIAN_CHROMIUM, os.X_OK):
-        return str(DEBIAN_CHROMIUM)
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if playwright_default and Path(playwright_default).is_file():
-        return playwright_default
-    return None
 
 
 def slug_for(nodeid: str) -> str:

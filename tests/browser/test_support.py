@@ -9,12 +9,13 @@ import pytest
 
 from tests.browser import support
 from tests.browser.support import Latency, find_chromium, write_latency
+from vidkit.capture import local
 
 
 def test_no_chromium_anywhere_is_none_and_the_message_says_make_chromium(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(support, "DEBIAN_CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(local, "_DEBIAN", tmp_path / "no-chromium")
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_chromium(None) is None
     assert find_chromium(str(tmp_path / "not-downloaded")) is None
@@ -24,7 +25,7 @@ def test_no_chromium_anywhere_is_none_and_the_message_says_make_chromium(
 def test_chromium_is_found_on_path_then_playwright_s_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(support, "DEBIAN_CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(local, "_DEBIAN", tmp_path / "no-chromium")
     bundled = tmp_path / "bundled" / "chrome"
     bundled.parent.mkdir()
     bundled.write_text("#!/bin/sh\n")
