@@ -120,7 +120,8 @@ class _Run:
 
     def fail(self, reason: str, *, still: bool = True) -> CaptureError:
         step = self.step
-        label = f"browser step {self.index}" + (f" ({step.describe()})" if step else "")
+        label = f"browser step {self.index}" if self.index else "browser script (url)"
+        label += f" ({step.describe()})" if step and self.index else ""
         message = f"{label}: {reason}"
         if still:
             try:
