@@ -110,6 +110,10 @@ def test_axe_finds_no_serious_or_critical_problem_with_a_scene_open(
     alt = "Preview of the scene: a frame as it will render, with the presenter"
     expect(page.locator("img.vk-preview")).to_have_attribute("alt", alt)
     expect(page.get_by_label("Narration")).to_be_visible()
+    # an upload button is named by its label alone: no file count, no icon character
+    upload = page.locator(".vk-avatar-upload")
+    expect(upload).to_have_accessible_name("Upload presenter photo")
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_visible()
 
 
 def test_the_page_title_names_the_open_project(

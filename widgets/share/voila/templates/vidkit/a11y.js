@@ -1,7 +1,7 @@
 // Keyboard and screen-reader fixes for ipywidgets 8 controls (included by index.html.j2).
 // ipywidgets renders a fold header (Accordion) as a plain <div>: Tab never reaches it and
 // Enter does nothing. Its sliders' handles carry role=slider but no name, and an Image has no
-// alt text. Every widget the kernel adds later is fixed as it appears.
+// alt text; an upload button's name carries a file count. Every widget the kernel adds later is fixed as it appears.
 (() => {
   "use strict";
   const HEADER = ".jupyter-widget-Collapse-header";
@@ -44,6 +44,18 @@
     if (text && img.getAttribute("alt") !== text) img.setAttribute("alt", text);
   }
 
+  // An upload button's text carries ipywidgets' file count ("Upload presenter photo (0)"),
+  // hidden by the studio's CSS, which draws the title instead: a screen reader hears the title.
+  function nameUpload(button) {
+    const text = button.getAttribute("title") || "";
+    if (text && button.getAttribute("aria-label") !== text) button.setAttribute("aria-label", text);
+  }
+
+  // Icons are drawn from a font's private-use characters: nothing a screen reader can say.
+  function hideIcon(icon) {
+    if (icon.getAttribute("aria-hidden") !== "true") icon.setAttribute("aria-hidden", "true");
+  }
+
   function fix(root) {
     if (!(root instanceof Element)) return;
     const each = (selector, fn) => {
@@ -53,6 +65,8 @@
     each(HEADER, fixHeader);
     each(".widget-slider .noUi-handle", nameSlider);
     each("img.widget-image", altImage);
+    each("button.vk-upload", nameUpload);
+    each("button > i.fa", hideIcon);
   }
 
   function start() {
@@ -67,6 +81,8 @@
             target.querySelectorAll(`:scope > ${HEADER}`).forEach(fixHeader);
           } else if (target.matches("img.widget-image")) {
             altImage(target);
+          } else if (target.matches("button.vk-upload")) {
+            nameUpload(target);
           }
         }
       }
