@@ -29,12 +29,14 @@ __all__ = [
     "SCENE_VOICES",
     "VIDEO_KINDS",
     "Asset",
+    "CaptionEdit",
     "Job",
     "Layout",
     "Project",
     "Scene",
     "SceneEdit",
     "Voice",
+    "check_caption_edits",
     "check_narration",
     "suggest_slug",
     "validate_id",
@@ -192,6 +194,67 @@ def validate_id(value: object, *, field_name: str = "id") -> int:
     return value
 
 
+#: A caption edit's text may be this long (a caption is a line or two, not a paragraph).
+CAPTION_EDIT_MAX: Final = 500
+#: At most this many caption edits per scene.
+CAPTION_EDITS_MAX: Final = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionEdit:
+    """A caption shown in place of the one made from the words: wherever the scene's caption
+    reads ``was`` (its lines joined by spaces), it shows ``text`` instead, at the same times.
+    ``text`` may hold line breaks; without them it is set on lines like any caption."""
+
+    was: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"was": self.was, "text": self.text}
+
+
+def check_caption_edits(raw: Any) -> tuple[CaptionEdit, ...]:
+    """Caption edits from a list of ``{"was": ..., "text": ...}`` (or :class:`CaptionEdit`):
+    whitespace tidied, an edit that changes nothing left out; a caption edited twice, a blank
+    ``was`` or ``text``, or text over :data:`CAPTION_EDIT_MAX` characters is refused."""
+    name = "caption_edits"
+    if isinstance(raw, (str, bytes)) or not isinstance(raw, (list, tuple)):
+        raise InvalidInput(f'{name} must be a list of {{"was": ..., "text": ...}}', field=name)
+    if len(raw) > CAPTION_EDITS_MAX:
+        raise InvalidInput(f"{name} holds {len(raw):,} edits; the limit is {CAPTION_EDITS_MAX:,}",
+                           field=name)  # fmt: skip
+    out: dict[str, CaptionEdit] = {}
+    for number, item in enumerate(raw, 1):
+        if isinstance(item, CaptionEdit):
+            was, text = item.was, item.text
+        elif isinstance(item, dict) and set(item) == {"was", "text"}:
+            was, text = item["was"], item["text"]
+        else:
+            raise InvalidInput(f'caption edit {number} must be {{"was": ..., "text": ...}}',
+                               field=name)  # fmt: skip
+        if not isinstance(was, str) or not isinstance(text, str):
+            raise InvalidInput(f"caption edit {number}: was and text must be text", field=name)
+        was = " ".join(was.split())
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        text = "\n".join(line for line in lines if line)
+        if not was or not text:
+            raise InvalidInput(
+                f"caption edit {number} is blank: a caption must say something", field=name
+            )
+        if len(text) > CAPTION_EDIT_MAX:
+            raise InvalidInput(
+                f"caption edit {number} has {len(text):,} characters; a caption holds at most "
+                f"{CAPTION_EDIT_MAX:,}",
+                field=name,
+            )
+        _check_encodable(text, name)
+        if was in out:
+            raise InvalidInput(f"the caption {was!r} is edited twice", field=name)
+        if " ".join(text.split()) != was:
+            out[was] = CaptionEdit(was, text)
+    return tuple(out.values())
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Where the avatar sits over the screen source, and whether captions are burned in.
@@ -305,6 +368,7 @@ class Scene:
     notes: str = ""
     target_duration_ms: int | None = None
     layout: Layout = field(default_factory=Layout)
+    caption_edits: tuple[CaptionEdit, ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -332,6 +396,7 @@ class Scene:
             "avatar_scale": self.layout.scale,
             "avatar_margin": self.layout.margin,
             "captions": self.layout.captions,
+            "caption_edits": [e.to_dict() for e in self.caption_edits],
             "word_count": self.word_count,
             "estimated_duration_ms": self.estimated_duration_ms,
             "created_at": _iso(self.created_at),

@@ -146,6 +146,36 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ALTER TABLE voices ADD COLUMN more_sample_ids VARCHAR DEFAULT '[]';
         """,
     ),
+    (
+        7,
+        """
+        ALTER TABLE scenes ADD COLUMN caption_edits VARCHAR DEFAULT '[]';
+        """,
+    ),
+    (
+        8,
+        """
+        CREATE SEQUENCE render_jobs_id_seq;
+        CREATE TABLE render_jobs (
+            id BIGINT PRIMARY KEY DEFAULT nextval('render_jobs_id_seq'),
+            project_id BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            scene_ids VARCHAR,
+            options VARCHAR NOT NULL DEFAULT '{}',
+            status VARCHAR NOT NULL,
+            log_path VARCHAR NOT NULL,
+            result VARCHAR,
+            error VARCHAR,
+            hint VARCHAR,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            pid INTEGER,
+            created_at TIMESTAMP NOT NULL,
+            started_at TIMESTAMP,
+            finished_at TIMESTAMP,
+            updated_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

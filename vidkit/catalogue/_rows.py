@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from vidkit.model import Asset, Job, Layout, Project, Scene
+from vidkit.errors import InvalidInput
+from vidkit.model import Asset, CaptionEdit, Job, Layout, Project, Scene, check_caption_edits
 
 PROJECT_COLUMNS = (
     "p.id, p.slug, p.title, p.subtitle, p.description, p.width, p.height, p.fps, "
@@ -16,7 +17,8 @@ PROJECT_COLUMNS = (
 )
 SCENE_COLUMNS = (
     "id, project_id, position, title, narration, notes, target_duration_ms, avatar_corner, "
-    "avatar_x, avatar_y, avatar_scale, avatar_margin, captions, created_at, updated_at"
+    "avatar_x, avatar_y, avatar_scale, avatar_margin, captions, created_at, updated_at, "
+    "caption_edits"
 )
 ASSET_COLUMNS = (
     "id, project_id, kind, path, sha256, size_bytes, scene_id, duration_ms, metadata_json, "
@@ -72,9 +74,21 @@ def scene(row: tuple[Any, ...]) -> Scene:
         notes=row[5] or "",
         target_duration_ms=row[6],
         layout=layout,
+        caption_edits=_caption_edits(row[15]),
         created_at=_utc(row[13]),
         updated_at=_utc(row[14]),
     )
+
+
+def _caption_edits(raw: str | None) -> tuple[CaptionEdit, ...]:
+    """A scene's caption edits as stored; a damaged value reads as none (the captions are
+    made from the words again) rather than making the scene unreadable."""
+    if not raw:
+        return ()
+    try:
+        return check_caption_edits(json.loads(raw))
+    except (ValueError, InvalidInput):
+        return ()
 
 
 def asset(row: tuple[Any, ...]) -> Asset:

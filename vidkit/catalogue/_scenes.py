@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -11,7 +12,14 @@ import duckdb
 from vidkit.catalogue import _rows
 from vidkit.errors import InvalidInput, NotFound
 from vidkit.hints import LIST_SCENES
-from vidkit.model import Layout, Scene, check_narration, validate_text, validate_title
+from vidkit.model import (
+    Layout,
+    Scene,
+    check_caption_edits,
+    check_narration,
+    validate_text,
+    validate_title,
+)
 
 SCENE_FIELDS = frozenset(
     {
@@ -25,6 +33,7 @@ SCENE_FIELDS = frozenset(
         "avatar_scale",
         "avatar_margin",
         "captions",
+        "caption_edits",
     }
 )
 _LAYOUT_KEYS = {
@@ -81,6 +90,8 @@ def merge(base: Scene, changes: Mapping[str, Any]) -> Scene:
                 field="target_duration_ms",
             )
         scene = replace(scene, target_duration_ms=value)
+    if "caption_edits" in changes:
+        scene = replace(scene, caption_edits=check_caption_edits(changes["caption_edits"]))
     layout_changes = {_LAYOUT_KEYS[k]: v for k, v in changes.items() if k in _LAYOUT_KEYS}
     if layout_changes:
         # A new position replaces the corner, and a new corner replaces the position.
@@ -119,7 +130,7 @@ def _store(conn: duckdb.DuckDBPyConnection, scene: Scene) -> None:
     conn.execute(
         "UPDATE scenes SET title = ?, narration = ?, notes = ?, target_duration_ms = ?, "
         "avatar_corner = ?, avatar_x = ?, avatar_y = ?, avatar_scale = ?, avatar_margin = ?, "
-        "captions = ?, updated_at = ? WHERE id = ?",
+        "captions = ?, caption_edits = ?, updated_at = ? WHERE id = ?",
         [
             scene.title,
             scene.narration,
@@ -131,6 +142,7 @@ def _store(conn: duckdb.DuckDBPyConnection, scene: Scene) -> None:
             lay.scale,
             lay.margin,
             lay.captions,
+            json.dumps([e.to_dict() for e in scene.caption_edits], ensure_ascii=False),
             _rows.now(),
             scene.id,
         ],
