@@ -13,7 +13,7 @@ The layers, lowest first (docs/architecture.md draws them)::
     stages
     pipeline
     editing, authoring, example, doctor, export
-    api, cli, http, and the package itself
+    api, cli, http, mcp_server, and the package itself
     widgets (outside vidkit: public API only)
 """
 
@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"stages"},
     {"pipeline"},
     {"editing", "authoring", "example", "doctor", "export"},
-    {"api", "cli", "http", ""},
+    {"api", "cli", "http", "mcp_server", ""},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

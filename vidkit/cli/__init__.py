@@ -34,6 +34,7 @@ from vidkit.cli import (
     _catalogue,
     _export,
     _logging,
+    _mcp,
     _models,
     _projects,
     _qc,
@@ -66,6 +67,7 @@ app.add_typer(_author.lexicon_app, name="lexicon")
 app.add_typer(_voices.app, name="voices")
 app.command()(_system.init)
 app.command()(_system.serve)
+app.command()(_mcp.mcp)
 app.command()(_system.doctor)
 app.command()(_avatar.avatar)
 app.command("avatar-generate")(_avatar.avatar_generate)

@@ -18,9 +18,9 @@ __all__ = ["OPEN_PATHS", "BearerAuth", "document_bearer"]
 OPEN_PATHS = frozenset({("GET", "/api/health")})
 
 
-def _is_protected(scope: Scope) -> bool:
+def _is_protected(scope: Scope, prefix: str) -> bool:
     path: str = scope["path"]
-    if path != "/api" and not path.startswith("/api/"):
+    if path != prefix and not path.startswith(prefix + "/"):
         return False
     return (scope["method"], path) not in OPEN_PATHS
 
@@ -34,18 +34,20 @@ def _credentials(scope: Scope) -> bytes | None:
 
 
 class BearerAuth:
-    """ASGI middleware: ``/api/*`` requests (but :data:`OPEN_PATHS`) need the bearer token."""
+    """ASGI middleware: ``/api/*`` requests (but :data:`OPEN_PATHS`) need the bearer token;
+    another ``prefix`` guards the paths under it instead ("": every path)."""
 
-    def __init__(self, app: ASGIApp, *, token: str, token_env: str) -> None:
+    def __init__(self, app: ASGIApp, *, token: str, token_env: str, prefix: str = "/api") -> None:
         self.app = app
         self._token = token.encode("utf-8")
         self._token_env = token_env
+        self._prefix = prefix
 
     def __repr__(self) -> str:  # keeps the token out of any debug output
         return f"BearerAuth(token_env={self._token_env!r})"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _is_protected(scope):
+        if scope["type"] == "http" and _is_protected(scope, self._prefix):
             given = _credentials(scope)
             if given is None or not hmac.compare_digest(given, self._token):
                 await self._reject(given is None)(scope, receive, send)
