@@ -7,6 +7,8 @@
   prompt, one picked becomes the avatar (cutout and rig like a photo);
 - :mod:`vidkit.editing.draft` — a scene's draft preview, the render's own timeline over what
   the cache holds;
+- :mod:`vidkit.editing.captions` — a scene's captions one by one (what each shows, what is
+  said meanwhile), and editing those that should not read as they are said;
 - :mod:`vidkit.editing.narration` — a scene's narration word by word with times (spoken, else
   estimated) and its waveform, for a strip of words that seeks the preview;
 - :mod:`vidkit.editing.imports` — importing a file as an asset; an avatar photo becomes the
@@ -33,6 +35,14 @@ from vidkit.cuts import REASONS
 from vidkit.editing.avatar_generation import (
     adopt_avatar_candidate,
     generate_avatar_candidates,
+)
+from vidkit.editing.captions import (
+    CaptionRow,
+    SceneCaptions,
+    caption_rows,
+    drop_stale_caption_edits,
+    edit_caption,
+    scene_captions,
 )
 from vidkit.editing.capture import (
     CaptureStep,
@@ -95,12 +105,14 @@ __all__ = [
     "REASONS",
     "THUMBNAIL_WIDTH",
     "AvatarKind",
+    "CaptionRow",
     "CaptureStep",
     "LastRender",
     "NarrationStats",
     "NarrationWords",
     "ProjectSummary",
     "RecordingView",
+    "SceneCaptions",
     "SceneDraft",
     "SceneQc",
     "SceneStatus",
@@ -109,12 +121,15 @@ __all__ = [
     "WordRange",
     "add_voice_profile",
     "adopt_avatar_candidate",
+    "caption_rows",
     "capture_scene",
     "capture_script",
     "capture_steps",
     "draft",
     "drop_capture_script",
     "drop_recording",
+    "drop_stale_caption_edits",
+    "edit_caption",
     "estimated_ms",
     "film_qc",
     "generate_avatar_candidates",
@@ -133,6 +148,7 @@ __all__ = [
     "recording_edit",
     "recording_view",
     "require_no_red",
+    "scene_captions",
     "scene_statuses",
     "scene_thumbnail",
     "set_capture_script",

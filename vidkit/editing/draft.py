@@ -17,12 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from vidkit.editing.captions import SceneCaptions, caption_rows
 from vidkit.editing.narration import MAX_WORDS, NarrationWords, estimated_words, spread_words
 from vidkit.editing.stats import estimated_ms, speaking_rate
 from vidkit.editing.status import cached_presenter, quiet_lookups
 from vidkit.errors import MediaError
 from vidkit.imaging import read_rgba
-from vidkit.model import Layout, Project, Scene
+from vidkit.model import CaptionEdit, Layout, Project, Scene
 from vidkit.pipeline.graph import (
     Recorded,
     SceneGraph,
@@ -77,6 +78,18 @@ class SceneDraft:
     _previewer: Previewer | None = field(default=None, repr=False)
     _cues: tuple[str, tuple[Caption, ...]] | None = field(default=None, repr=False)
     words: NarrationWords = field(default=NarrationWords((), 0, spoken=False), repr=False)
+    #: What the captions are made from: the timings and the narration as written.
+    _basis: tuple[Timings, str] | None = field(default=None, repr=False)
+
+    @property
+    def captions(self) -> SceneCaptions:
+        """The scene's captions one by one, as this draft shows them (with the scene's
+        caption edits), and the edits that match no caption any more."""
+        timings, text = self._basis or (Timings(self.timeline.duration_ms), "")
+        return caption_rows(
+            timings, text, end_ms=self.timeline.duration_ms, edits=self.scene.caption_edits,
+            spoken=self.spoken,
+        )  # fmt: skip
 
     @property
     def duration_s(self) -> float:
@@ -111,7 +124,8 @@ class SceneDraft:
     def _draft_cues(self, narration: str) -> tuple[Caption, ...]:
         if self._cues is None or self._cues[0] != narration:
             tl = self.timeline
-            self._cues = (narration, _spread_cues(narration, tl.duration_ms, tl.fps))
+            cues = _spread_cues(narration, tl.duration_ms, tl.fps, self.scene.caption_edits)
+            self._cues = (narration, cues)
         return self._cues[1]
 
     def frame(
@@ -285,6 +299,7 @@ def draft(
     return SceneDraft(
         project, scene, timeline, speech is not None, kind, tuple(notes), photo,
         config.render.burn_captions, still, previewer, words=words,
+        _basis=(timings, scene.narration if narration is None else narration),
     )  # fmt: skip
 
 
@@ -318,13 +333,20 @@ def _timeline(
     return timeline
 
 
-def _spread_cues(narration: str, duration_ms: int, fps: Fraction) -> tuple[Caption, ...]:
-    """Caption cues for ``narration`` with its words spread evenly over ``duration_ms``."""
+def _spread_cues(
+    narration: str, duration_ms: int, fps: Fraction, edits: tuple[CaptionEdit, ...]
+) -> tuple[Caption, ...]:
+    """Caption cues for ``narration`` with its words spread evenly over ``duration_ms``, with
+    the scene's caption ``edits``."""
+    from vidkit.render.caption_edits import edit_cues
     from vidkit.render.captions import captions_from_timings
 
     words = narration.split(maxsplit=_DRAFT_CAPTION_WORDS)[:_DRAFT_CAPTION_WORDS]
     timings = Timings(duration_ms, spread_words(words, duration_ms))
-    cues = captions_from_timings(timings, text=" ".join(words), end_ms=duration_ms)
+    cues = edit_cues(
+        captions_from_timings(timings, text=" ".join(words), end_ms=duration_ms),
+        {e.was: e.text for e in edits},
+    )
     return tuple(
         Caption(ms_to_frames(c.start_ms, fps), ms_to_frames(c.end_ms, fps), c.text) for c in cues
     )

@@ -213,6 +213,7 @@ def scene_timeline(
     A ``recorded`` scene shows its recording as its cut list plays it, captioned by the words
     kept from its transcript. A scene whose screen is a capture script shows ``captured``
     (its captured screen, the asset it shows; None: not captured, no screen)."""
+    from vidkit.render.caption_edits import edit_cues
     from vidkit.render.captions import captions_from_timings
 
     fps = project.fps
@@ -226,10 +227,13 @@ def scene_timeline(
         layer = screen_layer(ws, shown, timings.duration_ms, render, captured=captured)
         if shown is not None and shown.kind == "capture_script":
             shown = captured.video if captured is not None else None
-    found = captions_from_timings(
-        timings,
-        text=scene.narration if narration is None else narration,
-        end_ms=round(duration * 1000 / fps),
+    found = edit_cues(
+        captions_from_timings(
+            timings,
+            text=scene.narration if narration is None else narration,
+            end_ms=round(duration * 1000 / fps),
+        ),
+        {e.was: e.text for e in scene.caption_edits},
     )
     cues = [(c.start_ms, c.end_ms, c.text) for c in found]
     captions = CaptionLayer(
@@ -672,13 +676,18 @@ class SceneGraph:
 
     def qc(self, scene: Scene, speech: Speech, result: SceneResult, facts: SceneFacts) -> Checked:
         """The composed scene's QC report (a :class:`~vidkit.stages.qc.Checked`)."""
+        from vidkit.render.caption_edits import written_cues
         from vidkit.stages.qc import qc
 
         pos = scene.position
         cues = json.loads(self.ws.asset_path(result.captions).read_text(encoding="utf-8"))
         step = qc(
             self.ws, scene.id, result.video, narration=speech.audio, timings=speech.timings,
-            cues=[(int(a), int(b), str(t)) for a, b, t in cues], facts=facts,
+            cues=written_cues(
+                [(int(a), int(b), str(t)) for a, b, t in cues],
+                {e.was: e.text for e in scene.caption_edits},
+            ),
+            facts=facts,
             limits=self.config.qc,
             facerig=self.backend("facerig") if facts.presenter is not None else None,
             progress=lambda d, t: self.say(Event("qc", pos, d, t)),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from vidkit.config import QcConfig
 from vidkit.qc.report import Item, Status
+from vidkit.render.caption_edits import cue_word_spans
 from vidkit.timing import Timings
 
 __all__ = [
@@ -323,7 +324,7 @@ def captions(
     speech ends (``speech_end_ms``, in the file), nor past the video's end."""
     if not cues:
         return Item("captions", "green", "no captions in this scene", {"cues": 0})
-    spans = _word_spans(cues, timings)
+    spans = cue_word_spans([text for _s, _e, text in cues], timings)
     problems: list[tuple[float, str]] = []  # (ms past the allowance, what)
     lead, linger = limits.caption_lead_ms, limits.caption_linger_ms
     for number, ((start, end, _text), words) in enumerate(zip(cues, spans, strict=True), 1):
@@ -367,26 +368,3 @@ def captions(
     return Item(
         "captions", status, f"{first_problem}{more}", {**numbers, "problems": len(problems)}
     )
-
-
-def _word_spans(cues: Sequence[Cue], timings: Timings) -> list[tuple[int, int] | None]:
-    """For each cue, the first and last spoken word (indices into ``timings.words``) of the
-    written tokens it shows: cues hold the narration's tokens in order, and
-    ``timings.meta["word_sources"]`` says which token each word was spoken from (without it,
-    one word per token)."""
-    words = timings.words
-    if not words:
-        return [None] * len(cues)
-    raw = timings.meta.get("word_sources")
-    if isinstance(raw, list) and len(raw) == len(words) and all(isinstance(s, int) for s in raw):
-        sources = [int(s) for s in raw]
-    else:
-        sources = list(range(len(words)))
-    spans: list[tuple[int, int] | None] = []
-    token = 0
-    for _start, _end, text in cues:
-        count = len(text.split())
-        inside = [i for i, s in enumerate(sources) if token <= s < token + count]
-        spans.append((inside[0], inside[-1]) if inside else None)
-        token += count
-    return spans

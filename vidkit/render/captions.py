@@ -29,6 +29,7 @@ __all__ = [
     "AssStyle",
     "CaptionCue",
     "captions_from_timings",
+    "layout_lines",
     "offset_cues",
     "to_ass",
     "to_frames",
@@ -115,6 +116,17 @@ def captions_from_timings(
     scene_end = offset_ms + timings.duration_ms if end_ms is None else end_ms
     strengths = [_strength(u, nxt) for u, nxt in zip(units, [*units[1:], None], strict=True)]
     return _timed(_segment(units, strengths, rules), units, rules, offset_ms, scene_end)
+
+
+def layout_lines(words: Sequence[str], max_chars: int = 42, max_lines: int = 2) -> list[str] | None:
+    """``words`` set on as few balanced lines as the captions use, broken where the text
+    breaks; None when they do not fit on ``max_lines`` lines of ``max_chars``."""
+    if not words:
+        return []
+    units = [_Unit(w, 0, 0) for w in words]
+    strengths = [_strength(u, None) for u in units[:-1]]
+    found = _layout(tuple(words), tuple(strengths), max_chars, max_lines)
+    return None if found is None else found[0]
 
 
 def offset_cues(
