@@ -143,7 +143,7 @@ def test_a_rendered_scene_shows_the_edit_in_preview_render_and_sidecar(
     assert "Orders are kept in SQL." in [t for _a, _b, t in cues]
     checked = graph.qc(scene, speech, composed, facts)
     captions = next(i for i in checked.report.items if i.check == "captions")
-    assert captions.status == "green", captions.said
+    assert captions.status == "green", captions.sentence
 
     # back to the words: the edit is gone, the caption reads as written again
     editing.edit_caption(ws, "cap", scene_id, marked[0].number, marked[0].written)
