@@ -30,6 +30,7 @@ from vidkit.cli import (
     _assets,
     _author,
     _avatar,
+    _captions,
     _capture,
     _catalogue,
     _export,
@@ -80,6 +81,7 @@ app.command("import-edit")(_export.import_edit)
 app.command()(_recordings.transcribe)
 app.command()(_recordings.tighten)
 app.command()(_capture.capture)
+app.command()(_captions.captions)
 app.command()(_author.write)
 app.command()(_author.plan)
 app.command()(_author.revise)

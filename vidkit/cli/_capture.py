@@ -17,33 +17,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vidkit.cli._common import JsonFlag, session
+from vidkit.cli._common import JsonFlag, scene_at, session
 from vidkit.cli._logging import current as log_settings
 from vidkit.cli._output import duration, print_json
 from vidkit.cli._progress import Display, StageTally, mode_for
 
 if TYPE_CHECKING:
-    from vidkit.model import Asset, Scene
-    from vidkit.workspace import Workspace
+    from vidkit.model import Asset
 
 __all__ = ["capture"]
 
 #: What capturing a scene runs, and the share of the time each usually takes.
 _WEIGHTS = {"speak": 0.15, "capture": 0.85}
-
-
-def _scene_at(ws: Workspace, slug: str, position: int) -> Scene:
-    """The project's scene at ``position``, or one line saying which there are."""
-    from vidkit.errors import InvalidInput
-
-    scenes = ws.scenes(slug)
-    found = next((s for s in scenes if s.position == position), None)
-    if found is None:
-        have = f"scenes 1..{len(scenes)}" if scenes else "no scenes yet"
-        raise InvalidInput(
-            f"project {slug!r} has {have}; there is no scene {position}", field="scene"
-        )
-    return found
 
 
 def _read(path: Path) -> str:
@@ -127,7 +112,7 @@ def capture(
     from vidkit.editing import capture as editing
 
     ws = session(ctx).workspace()
-    chosen = _scene_at(ws, slug, scene)
+    chosen = scene_at(ws, slug, scene)
     if script is not None:
         stored = editing.set_capture_script(ws, slug, chosen.id, _read(script))
         if not as_json:

@@ -13,15 +13,33 @@ import typer
 
 if TYPE_CHECKING:
     from vidkit.config import Config
+    from vidkit.model import Scene
     from vidkit.workspace import Workspace
 
-__all__ = ["JsonFlag", "Session", "YesFlag", "confirm", "error_line", "fail", "given", "session"]
+__all__ = [
+    "JsonFlag",
+    "SceneOption",
+    "Session",
+    "YesFlag",
+    "confirm",
+    "error_line",
+    "fail",
+    "given",
+    "scene_at",
+    "session",
+]
 
 JsonFlag = Annotated[
     bool,
     typer.Option("--json", help="Print JSON with the HTTP API's field names instead of text."),
 ]
 YesFlag = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+SceneOption = Annotated[
+    int,
+    typer.Option(
+        "--scene", min=1, help="The scene's position (1 is the first; `vidkit scenes list`)."
+    ),
+]
 
 
 @dataclass
@@ -56,6 +74,20 @@ class Session:
 def session(ctx: typer.Context) -> Session:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Session) else Session()
+
+
+def scene_at(ws: Workspace, slug: str, position: int) -> Scene:
+    """The project's scene at ``position``, or one line saying which there are."""
+    from vidkit.errors import InvalidInput
+
+    scenes = ws.scenes(slug)
+    found = next((s for s in scenes if s.position == position), None)
+    if found is None:
+        have = f"scenes 1..{len(scenes)}" if scenes else "no scenes yet"
+        raise InvalidInput(
+            f"project {slug!r} has {have}; there is no scene {position}", field="scene"
+        )
+    return found
 
 
 def error_line(message: str) -> str:

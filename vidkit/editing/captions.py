@@ -151,7 +151,7 @@ def drop_stale_caption_edits(ws: Workspace, slug: str, scene_id: int) -> Scene:
 def _find(captions: SceneCaptions, caption: int | str, slug: str, scene_id: int) -> CaptionRow:
     hint = Hint(
         "list_captions",
-        cli=f"list them with `vidkit captions {slug} --scene-id {scene_id}`",
+        cli=f"list them with `vidkit captions {slug} --scene N`",
         studio="pick one from the list under “Captions”",
     )
     if isinstance(caption, bool) or not isinstance(caption, (int, str)):
