@@ -12,7 +12,7 @@ The layers, lowest first (docs/architecture.md draws them)::
     render, screen, recordings, capture, qc
     stages
     pipeline
-    editing, authoring, example, doctor, export
+    editing, authoring, example, doctor, export, jobs
     api, cli, http, mcp_server, and the package itself
     widgets (outside vidkit: public API only)
 """
@@ -36,7 +36,7 @@ LAYERS: list[set[str]] = [
     {"render", "screen", "recordings", "capture", "qc"},
     {"stages"},
     {"pipeline"},
-    {"editing", "authoring", "example", "doctor", "export"},
+    {"editing", "authoring", "example", "doctor", "export", "jobs"},
     {"api", "cli", "http", "mcp_server", ""},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -50,6 +50,7 @@ PUBLIC_MODULES = (
     "vidkit.editing",
     "vidkit.errors",
     "vidkit.example",
+    "vidkit.jobs",
     "vidkit.model",
     "vidkit.pipeline",
 )

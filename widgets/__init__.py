@@ -13,8 +13,8 @@ this package. The parts (see docs/studio.md):
   waveform and words along time, a click on a word seeks there;
 - :mod:`widgets.recording` (with :mod:`widgets.recording_words` and
   :mod:`widgets.recording_pictures`): a scene made from a raw recording, edited by its words;
-- :mod:`widgets.render_panel`: renders in their own process (:mod:`widgets.render_runs`,
-  :mod:`widgets.runner`), followed from their log;
+- :mod:`widgets.render_panel`: renders in their own process (:mod:`widgets.render_runs`, over
+  :mod:`vidkit.jobs`), followed from their log;
 - :mod:`widgets.voices_panel` (with :mod:`widgets.recorder`, a microphone recorder): voice
   profiles with their consent records, uploaded or recorded in the browser;
 - :mod:`widgets.avatar_generation`: presenter portraits generated from a prompt, one picked;

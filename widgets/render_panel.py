@@ -23,6 +23,7 @@ import ipywidgets as w
 from vidkit import Workspace
 from vidkit.editing import SceneStatus
 from vidkit.errors import Conflict
+from vidkit.jobs import JobProgress
 from widgets import progress_words
 from widgets.errors import ErrorBox, describe_error
 from widgets.render_runs import RenderRun, latest_run, start_render
@@ -71,8 +72,12 @@ def describe_record(record: dict[str, Any]) -> str | None:
         )
     if event == "failed":
         return f"Failed: {record.get('message', 'unknown error')}"
-    if event == "stopped":
+    if event in ("stopped", "cancelled"):
         return f"Stopped: {record.get('message', '')}"
+    if event == "interrupted":
+        return f"Interrupted: {record.get('message', '')}"
+    if event == "resumed":
+        return "Started again where it stopped (the finished stages are reused)."
     return None
 
 
@@ -83,29 +88,6 @@ def status_line(record: dict[str, Any]) -> str:
     stage, pos = str(record.get("stage")), record.get("position")
     what = progress_words.doing(stage, record.get("done", 0), record.get("total", 0))
     return f"Scene {pos}: {what}…" if pos is not None else f"{what[:1].upper()}{what[1:]}…"
-
-
-class _Progress:
-    """Fraction of a render done, from its plan and progress records."""
-
-    def __init__(self) -> None:
-        self.units = 1.0
-        self.done: dict[tuple[Any, Any], float] = {}
-
-    def plan(self, record: dict[str, Any]) -> None:
-        scenes = len(record.get("scenes", [])) or 1
-        avatar = bool(record.get("avatar"))
-        self.units = scenes * (3 if avatar else 2) + (2 if avatar else 0)
-        self.units += 1 if record.get("whole") else 0
-
-    def step(self, record: dict[str, Any]) -> None:
-        total = max(1, int(record.get("total", 1)))
-        key = (record.get("stage"), record.get("position"))
-        self.done[key] = min(1.0, int(record.get("done", 0)) / total)
-
-    @property
-    def percent(self) -> int:
-        return min(99, round(100 * sum(self.done.values()) / self.units))
 
 
 class RenderPanel(w.VBox):  # type: ignore[misc]
@@ -129,7 +111,7 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
         self.run: RenderRun | None = None
         self.lines: list[str] = []
         self._logged: set[tuple[Any, ...]] = set()
-        self._progress = _Progress()
+        self._progress = JobProgress()
         self._thread: threading.Thread | None = None
         self._stop_following = threading.Event()
         self._shown: Path | None = None
@@ -199,7 +181,7 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
         """Show the project's latest render: follow it if it still runs, else its result."""
         self.stop_following()
         self.slug = slug
-        self.lines, self._progress, self._shown = [], _Progress(), None
+        self.lines, self._progress, self._shown = [], JobProgress(), None
         self._logged = set()
         self.result.children = ()
         self.progress.value = 0
@@ -263,7 +245,7 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
             return None
         self.stop_following()
         self.run = run
-        self.lines, self._progress, self._shown = [], _Progress(), None
+        self.lines, self._progress, self._shown = [], JobProgress(), None
         self._logged = set()
         self.result.children = ()
         self.progress.value = 0
@@ -346,10 +328,7 @@ class RenderPanel(w.VBox):  # type: ignore[misc]
             return
         for record in records:
             event = record.get("event")
-            if event == "plan":
-                self._progress.plan(record)
-            elif event == "progress":
-                self._progress.step(record)
+            self._progress.add(record)
             line = describe_record(record)
             key = (event, record.get("stage"), record.get("position"))
             if line is not None and key not in self._logged:

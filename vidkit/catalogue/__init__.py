@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -17,13 +17,17 @@ from typing import Any
 
 import duckdb
 
-from vidkit.catalogue import _assets, _backup, _edits, _projects, _scenes, _voices
+from vidkit.catalogue import _assets, _backup, _edits, _projects, _render_jobs, _scenes, _voices
 from vidkit.catalogue._assets import check_kind
 from vidkit.catalogue._backup import backups_folder
 from vidkit.catalogue._connection import Connector, restore_advice, rollback
 from vidkit.catalogue._migrations import SCHEMA_VERSION, migrate, schema_version
 from vidkit.catalogue._projects import PROJECT_FIELDS
 from vidkit.catalogue._projects import clean_fields as clean_project_fields
+from vidkit.catalogue._render_jobs import ACTIVE as ACTIVE_JOBS
+from vidkit.catalogue._render_jobs import KINDS as JOB_KINDS
+from vidkit.catalogue._render_jobs import STATUSES as JOB_STATUSES
+from vidkit.catalogue._render_jobs import RenderJob
 from vidkit.catalogue._scenes import SCENE_FIELDS
 from vidkit.catalogue._scenes import merge as merge_scene
 from vidkit.catalogue._voices import check_voice_fields
@@ -31,10 +35,14 @@ from vidkit.errors import CatalogueError, InvalidInput, NotFound
 from vidkit.model import Asset, Job, Project, Scene, SceneEdit, Voice, validate_id
 
 __all__ = [
+    "ACTIVE_JOBS",
+    "JOB_KINDS",
+    "JOB_STATUSES",
     "PROJECT_FIELDS",
     "SCENE_FIELDS",
     "SCHEMA_VERSION",
     "Catalogue",
+    "RenderJob",
     "check_kind",
     "check_voice_fields",
     "clean_project_fields",
@@ -467,3 +475,49 @@ class Catalogue:
             validate_id(scene_id, field_name="scene_id")
         with self.transaction() as conn:
             return _assets.jobs_for(conn, _projects.project_id(conn, slug), scene_id)
+
+    # render jobs (vidkit.jobs runs them) ------------------------------------------------------
+
+    def add_render_job(
+        self,
+        slug: str,
+        *,
+        kind: str,
+        scene_ids: Sequence[int] | None,
+        options: Mapping[str, Any],
+        log_path: Callable[[int, int], str],
+    ) -> RenderJob:
+        """A new queued job; :class:`~vidkit.errors.Conflict` while the project has another
+        that has not ended. ``log_path(project_id, job_id)`` names its progress log."""
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug)
+            for scene_id in scene_ids or ():
+                _scenes.get(conn, pid, validate_id(scene_id, field_name="scene_ids"))
+            return _render_jobs.add(
+                conn, pid, kind=kind, scene_ids=scene_ids, options=options, log_path=log_path
+            )
+
+    def render_job(self, job_id: int) -> RenderJob:
+        validate_id(job_id, field_name="job_id")
+        with self.transaction() as conn:
+            return _render_jobs.get(conn, job_id)
+
+    def render_jobs(
+        self,
+        slug: str | None = None,
+        *,
+        statuses: Collection[str] | None = None,
+        limit: int | None = None,
+    ) -> list[RenderJob]:
+        """Jobs, newest first: of project ``slug`` (None: of every project)."""
+        with self.transaction() as conn:
+            pid = _projects.project_id(conn, slug) if slug is not None else None
+            return _render_jobs.list_for(conn, pid, statuses=statuses, limit=limit)
+
+    def update_render_job(
+        self, job_id: int, *, expect: Sequence[str] | None = None, **changes: Any
+    ) -> RenderJob | None:
+        """Change a job's row; with ``expect``, only while its status is one of those (else
+        None: another process changed it first)."""
+        with self.transaction() as conn:
+            return _render_jobs.update(conn, job_id, changes, expect=expect)

@@ -184,6 +184,7 @@ def delete(conn: duckdb.DuckDBPyConnection, slug: str) -> list[str]:
         ).fetchall()
     ]
     conn.execute("DELETE FROM jobs WHERE project_id = ?", [pid])
+    conn.execute("DELETE FROM render_jobs WHERE project_id = ?", [pid])
     conn.execute("DELETE FROM scene_edits WHERE project_id = ?", [pid])
     conn.execute("DELETE FROM voices WHERE project_id = ?", [pid])
     conn.execute("DELETE FROM lexicon WHERE project_id = ?", [pid])
