@@ -182,6 +182,10 @@ def test_mistakes_are_tool_errors_in_words(tmp_path: Path) -> None:
                 "avatar_corner", "top-left",
             )  # fmt: skip
 
+            refused(
+                await mcp.call_tool("write_script", {"slug": "nope", "topic": "loops"}),
+                "no project with slug 'nope'",
+            )  # fmt: skip, said before the model is looked for
             error = refused(
                 await mcp.call_tool("write_script", {"slug": "empty", "topic": "loops"}),
                 "the embedded model file /nowhere/model.gguf is missing",

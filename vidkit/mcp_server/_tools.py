@@ -164,6 +164,7 @@ def _scenes(server: MCPServer[Any], state: State) -> None:
 def _authoring(server: MCPServer[Any], state: State) -> None:
     from vidkit.authoring import plan_scenes as plan
     from vidkit.authoring import revise_scene as revise
+    from vidkit.authoring import save_script
     from vidkit.authoring import write_script as write
 
     ws = state.workspace
@@ -193,9 +194,9 @@ def _authoring(server: MCPServer[Any], state: State) -> None:
     ) -> dict[str, Any]:
         """Write the project's narration script from a topic or an outline with the configured
         LLM; plan_scenes then cuts it into scenes."""
-        ws.project(slug)
 
         def work(say: Say) -> dict[str, Any]:
+            ws.project(slug)  # an unknown project is said before the LLM is set up
             with state.writing:
                 script = write(
                     ws, slug, state.llm(), topic=topic, outline=outline, audience=audience,
@@ -232,10 +233,9 @@ def _authoring(server: MCPServer[Any], state: State) -> None:
     ) -> dict[str, Any]:
         """Cut the project's script into scenes (title, narration, screen, duration) with the
         configured LLM."""
-        ws.project(slug)
 
         def work(say: Say) -> dict[str, Any]:
-            from vidkit.authoring import save_script
+            ws.project(slug)  # an unknown project is said before the LLM is set up
 
             with state.writing:
                 result = plan(
@@ -264,9 +264,9 @@ def _authoring(server: MCPServer[Any], state: State) -> None:
     ) -> dict[str, Any]:
         """Rewrite one scene's narration as asked with the configured LLM; the previous
         narration is kept, the other scenes stay as they are."""
-        ws.scene(slug, scene_id)
 
         def work(say: Say) -> dict[str, Any]:
+            ws.scene(slug, scene_id)  # an unknown scene is said before the LLM is set up
             with state.writing:
                 result = revise(
                     ws, slug, scene_id, state.llm(), ask=ask, attempts=state.attempts,
