@@ -96,6 +96,14 @@ def test_patch_put_and_delete_from_another_origin_are_refused(
         api.put(f"/api/projects/{project}/scenes/1/recording", json={}, headers=evil),
         "cross-site PUT",
     )
+    _refused(
+        api.put(f"/api/projects/{project}/scenes/1/captions/1", json={"text": "x"}, headers=evil),
+        "cross-site PUT",
+    )
+    _refused(
+        api.delete(f"/api/projects/{project}/scenes/1/captions/stale", headers=evil),
+        "cross-site DELETE",
+    )
     assert api.get(f"/api/projects/{project}").json()["title"] == "Test project"
 
 

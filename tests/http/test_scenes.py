@@ -155,3 +155,56 @@ def test_bad_scene_ids_in_the_path_are_422(api: httpx.Client, project: str) -> N
     for scene_id in ("abc", "0", str(2**64)):
         errors = field_errors(api.get(f"/api/projects/{project}/scenes/{scene_id}"))
         assert ("path", "scene_id") in errors, errors
+
+
+def test_captions_are_listed_edited_and_put_back(api: httpx.Client, project: str) -> None:
+    narration = "We keep the orders in a table. Then we read them back whenever a customer asks."
+    scene = _add(api, project, "Orders", narration=narration)
+    url = f"/api/projects/{project}/scenes/{scene['id']}/captions"
+    listed = api.get(url)
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["scene_id"] == scene["id"] and body["spoken"] is False
+    first = body["captions"][0]
+    assert first["number"] == 1 and first["shown"] == first["written"] and not first["differs"]
+
+    edited = api.put(f"{url}/1", json={"text": "Orders live in a table."})
+    assert edited.status_code == 200, edited.text
+    row = edited.json()["captions"][0]
+    assert row["shown"] == "Orders live in a table." and row["edited"]
+    assert (row["start_ms"], row["end_ms"]) == (first["start_ms"], first["end_ms"])
+    kept = api.get(f"/api/projects/{project}/scenes/{scene['id']}").json()["caption_edits"]
+    assert kept == [{"was": " ".join(first["written"].split()), "text": "Orders live in a table."}]
+
+    back = api.put(f"{url}/1", json={"text": ""})
+    assert back.json()["captions"][0]["shown"] == first["written"]
+    assert api.get(f"/api/projects/{project}/scenes/{scene['id']}").json()["caption_edits"] == []
+
+
+def test_caption_edits_go_stale_and_are_dropped(api: httpx.Client, project: str) -> None:
+    scene = _add(api, project, "Orders", narration="We keep the orders in a table.")
+    scene_url = f"/api/projects/{project}/scenes/{scene['id']}"
+    edits = [{"was": "We keep the orders in a table.", "text": "Orders, in a table."}]
+    assert api.patch(scene_url, json={"caption_edits": edits}).status_code == 200
+    api.patch(scene_url, json={"narration": "Other words."})
+    stale = api.get(f"{scene_url}/captions").json()["stale_edits"]
+    assert stale == edits
+    dropped = api.delete(f"{scene_url}/captions/stale")
+    assert dropped.status_code == 200, dropped.text
+    assert dropped.json()["stale_edits"] == []
+    assert api.get(scene_url).json()["caption_edits"] == []
+
+
+def test_bad_caption_edits_are_refused_with_the_field(api: httpx.Client, project: str) -> None:
+    scene = _add(api, project, "Orders", narration="We keep the orders in a table.")
+    scene_url = f"/api/projects/{project}/scenes/{scene['id']}"
+    twice = [{"was": "a", "text": "x"}, {"was": "a", "text": "y"}]
+    refused = api.patch(scene_url, json={"caption_edits": twice})
+    assert refused.status_code == 422, refused.text
+    assert "edited twice" in refused.text
+    missing = api.put(f"{scene_url}/captions/9", json={"text": "x"})
+    assert missing.status_code == 404, missing.text
+    assert "there is no caption 9" in missing.json()["detail"]
+    long = api.put(f"{scene_url}/captions/1", json={"text": "x" * 501})
+    assert long.status_code == 422
+    assert api.get(scene_url).json()["caption_edits"] == []

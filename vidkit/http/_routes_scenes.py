@@ -1,13 +1,23 @@
-"""``/api/projects/{slug}/scenes``: ordered scenes, with atomic reordering and moves."""
+"""``/api/projects/{slug}/scenes``: ordered scenes, with atomic reordering and moves, and each
+scene's captions (edited where they should not read as they are said)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
+from fastapi import Path as FastPath
 
 from vidkit.http._deps import ERRORS, JSON_BODY_LIMIT, SceneId, WorkspaceDep
-from vidkit.http._schemas import MoveScene, ReorderScenes, SceneCreate, SceneOut, SceneUpdate
+from vidkit.http._schemas import (
+    CaptionIn,
+    CaptionsOut,
+    MoveScene,
+    ReorderScenes,
+    SceneCreate,
+    SceneOut,
+    SceneUpdate,
+)
 
 __all__ = ["router"]
 
@@ -70,3 +80,37 @@ def move_scene(
 def delete_scene(slug: str, scene_id: SceneId, ws: WorkspaceDep) -> None:
     """Delete the scene with its assets and jobs; later scenes move up."""
     ws.delete_scene(slug, scene_id)
+
+
+@router.get("/{scene_id}/captions", response_model=CaptionsOut)
+def scene_captions(slug: str, scene_id: SceneId, ws: WorkspaceDep) -> dict[str, Any]:
+    """The scene's captions one by one: times (estimated until it is spoken), what each
+    shows, what is said meanwhile and whether the two differ; edits that match nothing now."""
+    from vidkit import editing
+
+    return {"scene_id": scene_id, **editing.scene_captions(ws, slug, scene_id).to_dict()}
+
+
+@router.put("/{scene_id}/captions/{number}", response_model=CaptionsOut)
+def edit_caption(
+    slug: str,
+    scene_id: SceneId,
+    number: Annotated[int, FastPath(ge=1, le=100_000)],
+    body: CaptionIn,
+    ws: WorkspaceDep,
+) -> dict[str, Any]:
+    """Show ``text`` in place of caption ``number``, at the same times ('' puts it back to
+    the words); returns the captions as they are now."""
+    from vidkit import editing
+
+    editing.edit_caption(ws, slug, scene_id, number, body.text)
+    return {"scene_id": scene_id, **editing.scene_captions(ws, slug, scene_id).to_dict()}
+
+
+@router.delete("/{scene_id}/captions/stale", response_model=CaptionsOut)
+def drop_stale_caption_edits(slug: str, scene_id: SceneId, ws: WorkspaceDep) -> dict[str, Any]:
+    """Forget the caption edits that no caption reads any more."""
+    from vidkit import editing
+
+    editing.drop_stale_caption_edits(ws, slug, scene_id)
+    return {"scene_id": scene_id, **editing.scene_captions(ws, slug, scene_id).to_dict()}

@@ -18,11 +18,22 @@ from typing import Annotated, Any, ClassVar, Final
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
 
-from vidkit.model import CORNERS, SLUG_MAX, SLUG_RE, TEXT_MAX, TITLE_MAX
+from vidkit.model import (
+    CAPTION_EDIT_MAX,
+    CAPTION_EDITS_MAX,
+    CORNERS,
+    SLUG_MAX,
+    SLUG_RE,
+    TEXT_MAX,
+    TITLE_MAX,
+)
 
 __all__ = [
     "ID_MAX",
     "AssetOut",
+    "CaptionEditIn",
+    "CaptionIn",
+    "CaptionsOut",
     "CutChangeOut",
     "CutListIn",
     "CutListOut",
@@ -175,6 +186,22 @@ class ProjectUpdate(_Request):
     )
 
 
+class CaptionEditIn(_Request):
+    """The caption that reads ``was`` (its lines joined by spaces) shows ``text`` instead."""
+
+    was: Text = Field(json_schema_extra={"pattern": r"\S", "maxLength": TEXT_MAX})
+    text: Text = Field(json_schema_extra={"pattern": r"\S", "maxLength": CAPTION_EDIT_MAX})
+
+
+class CaptionIn(_Request):
+    text: Text = Field(
+        description="what the caption shows instead, at the same times ('' or the words "
+        "themselves: back to the words)",
+        json_schema_extra={"maxLength": CAPTION_EDIT_MAX},
+        examples=["Orders live in SQL."],
+    )
+
+
 class _SceneFields(_Request):
     nullable = frozenset({"target_duration_ms", "avatar_corner", "avatar_x", "avatar_y"})
 
@@ -195,6 +222,11 @@ class _SceneFields(_Request):
         default=None, json_schema_extra={"minimum": 0, "maximum": 1000}
     )
     captions: bool | None = None
+    caption_edits: list[CaptionEditIn] | None = Field(
+        default=None,
+        description="captions shown in place of those made from the words (the whole list)",
+        json_schema_extra={"maxItems": CAPTION_EDITS_MAX},
+    )
 
 
 class SceneCreate(_SceneFields):
@@ -399,10 +431,29 @@ class SceneOut(_Response):
     avatar_scale: float
     avatar_margin: int
     captions: bool
+    caption_edits: list[dict[str, str]]
     word_count: int
     estimated_duration_ms: int
     created_at: str | None
     updated_at: str | None
+
+
+class CaptionRowOut(_Response):
+    number: int
+    start_ms: int
+    end_ms: int
+    written: str = Field(description="the caption as made from the words")
+    shown: str = Field(description="what it shows: edited, or as written")
+    said: str = Field(description="the words spoken while it shows")
+    edited: bool
+    differs: bool = Field(description="what is written differs from what is said")
+
+
+class CaptionsOut(_Response):
+    scene_id: int
+    spoken: bool = Field(description="false: the times are estimated until it is spoken")
+    captions: list[CaptionRowOut]
+    stale_edits: list[dict[str, str]] = Field(description="edits no caption reads any more")
 
 
 class AssetOut(_Response):
