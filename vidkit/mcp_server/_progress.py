@@ -23,7 +23,7 @@ import anyio.lowlevel
 import anyio.to_thread
 from mcp.server.mcpserver import Context
 
-from vidkit.pipeline.events import Event
+from vidkit.pipeline import Event
 
 __all__ = ["STAGE_WORDS", "RenderProgress", "Say", "in_thread", "words_for"]
 
