@@ -15,6 +15,8 @@ from tests.cli.test_author import ENV, KEY, answer
 from tests.mcp_server.conftest import connected, mcp_config
 from tests.mcp_server.test_stdio import data, refused
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server() -> Iterator[ChatServer]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import anyio
 import httpx
 import httpx2
+import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
@@ -21,6 +22,8 @@ from tests.cli.conftest import cli_env
 from tests.http.support import free_port
 from tests.mcp_server.conftest import mcp_config, vidkit_command
 from tests.mcp_server.test_stdio import data
+
+pytestmark = pytest.mark.slow
 
 TOKEN = "mcp-test-token-0123456789abcdef"
 INIT = {
