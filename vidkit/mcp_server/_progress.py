@@ -5,7 +5,8 @@ a render or an LLM step runs, and hands the work a ``say(percent, words)`` that 
 call: the notifications go out in order, from the event loop.
 
 A render's stage events become a percentage that only rises and what runs now in words
-(``"scene 2: animating the presenter"``): MCP asks that each progress notification of a
+(``"scene 2: animating the presenter"``, :data:`vidkit.jobs.STAGE_WORDS`, the words the
+studio and the HTTP API's job events use): MCP asks that each progress notification of a
 request carries a larger value than the one before, so :class:`RenderProgress` says something
 only when the whole percentage rises (at most 100 notifications, however many frames the
 stages count).
@@ -23,28 +24,15 @@ import anyio.lowlevel
 import anyio.to_thread
 from mcp.server.mcpserver import Context
 
+from vidkit.jobs import STAGE_WORDS
 from vidkit.pipeline import Event
 
-__all__ = ["STAGE_WORDS", "RenderProgress", "Say", "in_thread", "words_for"]
+__all__ = ["RenderProgress", "Say", "in_thread", "words_for"]
 
 T = TypeVar("T")
 
 #: ``say(percent, words)``: one progress notification (percent of 100).
 Say = Callable[[int, str], None]
-
-#: Each stage of the pipeline, as what is being done (the studio's words).
-STAGE_WORDS: Final = {
-    "speak": "speaking the narration",
-    "cutout": "cutting out the presenter",
-    "rig": "finding the presenter's face",
-    "animate": "animating the presenter",
-    "capture": "capturing the screen",
-    "transcribe": "transcribing what is said",
-    "analyse": "finding the pauses and the still screen",
-    "compose": "composing the scene",
-    "qc": "checking the scene",
-    "assemble": "putting the scenes together",
-}
 
 #: A scene's stages and the share of its time each usually takes (animate: with a presenter).
 _WEIGHTS: Final = {"speak": 0.15, "animate": 0.25, "compose": 0.6}
