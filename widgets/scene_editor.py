@@ -1,7 +1,9 @@
 """The scene editor: title, narration (with word count and spoken length), screen source,
 presenter placement (drag it on the preview, or use the sliders), captions, and a scrubber over
 the composited preview, which follows every edit, with the narration's words (and waveform,
-once spoken) under it: click a word to see that moment (:mod:`widgets.narration_strip`); for a
+once spoken) under it: click a word to see that moment (:mod:`widgets.narration_strip`); its
+captions one by one, editable where they should not read as they are said
+(:mod:`widgets.captions_panel`); for a
 scene made from a recording, the recording editor below it (:mod:`widgets.recording`).
 
 Edits stay in the editor until "Save"; a save writes only the fields that were changed, after
@@ -27,6 +29,7 @@ import traitlets
 from vidkit import Workspace, editing
 from vidkit.editing import PREVIEW_SIZE, SceneDraft
 from vidkit.model import CORNERS, Layout, Project, Scene
+from widgets.captions_panel import CaptionsPanel
 from widgets.capture_panel import CapturePanel
 from widgets.errors import ErrorBox
 from widgets.narration_strip import NarrationStrip
@@ -156,6 +159,9 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         self.capture = CapturePanel(
             self.ws, background=self.background, on_changed=self._source_changed
         )
+        self.captions_panel = CaptionsPanel(
+            self.ws, seek=self.seek, on_changed=self._captions_changed
+        )
         self.drag = PresenterDrag(self)
 
         self.title.observe(lambda _c: self._edited(preview=True), names="value")
@@ -232,7 +238,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self._show_loading("Loading…")
         self._show(scene)
         shown: tuple[w.Widget, ...] = (self.heading, self.message, self.body, self.recording)
-        self.children = (*shown, self.capture)
+        self.children = (*shown, self.captions_panel, self.capture)
         with self.message.guard():
             self.sources.show(slug, scene.id)
         self.recording.load(slug, scene.id)
@@ -296,6 +302,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
             self.draft = None
             self.preview_info.value = ""
             self.word_strip.clear()
+            self.captions_panel.show(self.slug, self.scene.id, None)
             self.message.show_error(exc)
             self._show_loading("No preview: see the message above.")
             return
@@ -310,6 +317,7 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
         placeholder = d.avatar == "placeholder" and d.has_photo
         self.prepare.layout.display = "" if placeholder else "none"
         self.word_strip.show(d.words)
+        self.captions_panel.show(self.slug, self.scene.id, d.captions)
         self._mark_time()
         self._mark_unsaved_words()
         self.refresh_preview()
@@ -534,6 +542,12 @@ class SceneEditor(w.VBox):  # type: ignore[misc]
                 self.sources.show(self.slug, self.scene.id)
             except Exception as exc:
                 self.message.show_error(exc)
+        self._rebuild()
+        if self.on_saved is not None and self.scene is not None:
+            self.on_saved(self.scene)
+
+    def _captions_changed(self) -> None:
+        """A caption was edited: the preview and the list show it."""
         self._rebuild()
         if self.on_saved is not None and self.scene is not None:
             self.on_saved(self.scene)

@@ -8,7 +8,8 @@
 - :mod:`vidkit.editing.draft` — a scene's draft preview, the render's own timeline over what
   the cache holds;
 - :mod:`vidkit.editing.captions` — a scene's captions one by one (what each shows, what is
-  said meanwhile), and editing those that should not read as they are said;
+  said meanwhile); :mod:`vidkit.editing.caption_edits` edits those that should not read as
+  they are said;
 - :mod:`vidkit.editing.narration` — a scene's narration word by word with times (spoken, else
   estimated) and its waveform, for a strip of words that seeks the preview;
 - :mod:`vidkit.editing.imports` — importing a file as an asset; an avatar photo becomes the
@@ -36,14 +37,8 @@ from vidkit.editing.avatar_generation import (
     adopt_avatar_candidate,
     generate_avatar_candidates,
 )
-from vidkit.editing.captions import (
-    CaptionRow,
-    SceneCaptions,
-    caption_rows,
-    drop_stale_caption_edits,
-    edit_caption,
-    scene_captions,
-)
+from vidkit.editing.caption_edits import drop_stale_caption_edits, edit_caption, scene_captions
+from vidkit.editing.captions import CaptionRow, SceneCaptions, caption_rows
 from vidkit.editing.capture import (
     CaptureStep,
     capture_scene,
