@@ -82,3 +82,17 @@ def test_models_list(config_file: Path) -> None:
     models = run_cli("-c", config_file, "models", "list", "--json").json()
     assert {"u2netp", "face-landmarker"} <= {m["name"] for m in models}
     assert all(set(m) == {"name", "ok", "detail", "fix"} for m in models)
+
+
+def test_python_dash_m_vidkit_is_the_vidkit_command() -> None:
+    """MCP clients and other launchers start a module: ``python -m vidkit`` is ``vidkit``."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "vidkit", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    from vidkit import __version__
+
+    assert __version__ in done.stdout
