@@ -136,6 +136,27 @@ def test_writes_and_uploads_need_the_token(guarded: RunningServer) -> None:
         assert client.get("/api/projects/guarded", headers=auth).status_code == 200
 
 
+def test_job_routes_need_the_token(guarded: RunningServer) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    base = "/api/projects/guarded-jobs"
+    with guarded.client() as client:
+        made = client.post(
+            "/api/projects", json={"slug": "guarded-jobs", "title": "J"}, headers=auth
+        )
+        assert made.status_code == 201
+        assert client.post(f"{base}/scenes", json={"title": "A"}, headers=auth).status_code == 201
+        assert client.post(f"{base}/render").status_code == 401
+        assert client.post(f"{base}/jobs", json={"kind": "speak"}).status_code == 401
+        assert client.get(f"{base}/jobs").status_code == 401
+        assert client.get(f"{base}/jobs/1").status_code == 401
+        assert client.get(f"{base}/jobs/1/events").status_code == 401
+        assert client.get(f"{base}/jobs/1/files/video.mp4").status_code == 401
+        assert client.post(f"{base}/jobs/1/cancel").status_code == 401
+        assert client.get(f"{base}/jobs", headers=auth).json() == []  # nothing was started
+    schema = httpx.get(f"{guarded.url}/openapi.json").json()
+    assert schema["paths"]["/api/projects/{slug}/render"]["post"]["security"] == [{"bearer": []}]
+
+
 def test_openapi_declares_the_bearer_scheme(guarded: RunningServer) -> None:
     schema = httpx.get(f"{guarded.url}/openapi.json").json()
     assert schema["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}

@@ -249,3 +249,17 @@ def test_the_schema_declares_the_refusals(api: httpx.Client) -> None:
         assert ("allowed_origins" in refusal["description"]) == (
             method in ("POST", "PUT", "PATCH", "DELETE")
         ), (method, path)
+
+
+def test_job_routes_refuse_writes_from_other_origins(api: httpx.Client, project: str) -> None:
+    evil = {"Origin": EVIL}
+    base = f"/api/projects/{project}"
+    assert api.post(f"{base}/scenes", json={"title": "A"}).status_code == 201  # renderable
+    _refused(api.post(f"{base}/render", headers=evil), "cross-site POST")
+    _refused(api.post(f"{base}/jobs", json={"kind": "speak"}, headers=evil), "cross-site POST")
+    _refused(api.post(f"{base}/jobs/1/cancel", headers=evil), "cross-site POST")
+    assert api.get(f"{base}/jobs").json() == []  # no job was made
+    assert api.get(f"{base}/jobs", headers=evil).status_code == 200  # reads are served
+    rebound = {"Host": "evil.example"}
+    _refused(api.get(f"{base}/jobs/1/events", headers=rebound), "DNS rebinding")
+    _refused(api.get(f"{base}/jobs/1/files/video.mp4", headers=rebound), "DNS rebinding")

@@ -8,6 +8,7 @@ find nothing.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ import pytest
 from tests.backends.llm.servers import ChatServer
 from tests.http.support import RunningServer, running_server, server_env
 from tests.http.test_author_routes import ENV, KEY, answer, openai_config
+from vidkit.errors import VidkitError
 
 #: Cases per operation and phase: enough to reach every status an operation documents, small
 #: enough for about a minute on two cores.
@@ -51,6 +53,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "PUT /api/projects/{slug}/scenes/{scene_id}/capture": "TOML steps this server may run",
     "POST /api/projects/{slug}/scenes/{scene_id}/capture/run": "each step must work on the page",
     "GET /api/projects/{slug}/scenes/{scene_id}/capture/steps/{step}.png": "a step the script has",
+    "POST /api/projects/{slug}/render": "the project needs scenes, and the ids must be its own",
+    "POST /api/projects/{slug}/jobs": "scenes of the project that suit the kind (a recording...)",
 }
 EXPECTED = '"2xx", "401", "403", "404", "409", "5xx"'
 #
@@ -101,8 +105,22 @@ def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     with ChatServer(answer, key=KEY) as chat:
         config = openai_config(folder, chat.openai_url)
         env = server_env(**{ENV: KEY})
-        with running_server(folder, config_path=config, env=env) as running:
-            yield running
+        try:
+            with running_server(folder, config_path=config, env=env) as running:
+                yield running
+        finally:
+            _cancel_jobs(config)
+
+
+def _cancel_jobs(config: Path) -> None:
+    """Jobs outlive their server by design: stop those the fuzzing started."""
+    import vidkit
+    from vidkit.jobs import ACTIVE_JOBS, cancel_job
+
+    ws = vidkit.open(config)
+    for job in ws.catalogue.render_jobs(statuses=ACTIVE_JOBS):
+        with contextlib.suppress(VidkitError):
+            cancel_job(ws, job.id)
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from vidkit.http import (
     _routes_author,
     _routes_avatar,
     _routes_capture,
+    _routes_jobs,
     _routes_projects,
     _routes_recordings,
     _routes_scenes,
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(_routes_author.router)
     app.include_router(_routes_voices.router)
     app.include_router(_routes_avatar.router)
+    app.include_router(_routes_jobs.router)
     if token is not None:
         app.add_middleware(BearerAuth, token=token, token_env=config.server.token_env)
     _document(app, bearer=token is not None)
