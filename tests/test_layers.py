@@ -13,7 +13,7 @@ The layers, lowest first (docs/architecture.md draws them)::
     stages
     pipeline
     editing, authoring, example, doctor, export, jobs
-    api, cli, http, mcp_server, and the package itself
+    api, cli, http, mcp_server, __main__, and the package itself
     widgets (outside vidkit: public API only)
 """
 
@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"stages"},
     {"pipeline"},
     {"editing", "authoring", "example", "doctor", "export", "jobs"},
-    {"api", "cli", "http", "mcp_server", ""},
+    {"api", "cli", "http", "mcp_server", "__main__", ""},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
