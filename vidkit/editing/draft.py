@@ -299,8 +299,16 @@ def draft(
     return SceneDraft(
         project, scene, timeline, speech is not None, kind, tuple(notes), photo,
         config.render.burn_captions, still, previewer, words=words,
-        _basis=(timings, scene.narration if narration is None else narration),
+        _basis=(timings, _caption_text(scene, narration, recorded)),
     )  # fmt: skip
+
+
+def _caption_text(scene: Scene, narration: str | None, recorded: Recorded | None) -> str:
+    """What the captions are made from, as :func:`scene_timeline` chooses it: the narration
+    given, else a recorded scene's kept words, else the scene's narration."""
+    if narration is not None:
+        return narration
+    return recorded.kept_text if recorded is not None else scene.narration
 
 
 def _timeline(
