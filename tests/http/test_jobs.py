@@ -142,8 +142,8 @@ def test_a_render_outlives_its_servers_and_resumes(
     ws = vidkit.open(config)
     ws.create_project("film", "Film", **SMALL)  # type: ignore[arg-type]
     first = ws.add_scene("film", "One", narration=NARRATION)
-    # long enough (about 50 s of speech) that the kills below land while it is being made
-    ws.add_scene("film", "Two", narration=" ".join([NARRATION] * 10))
+    # long enough (about 40 s of speech) that the kills below land while it is being made
+    ws.add_scene("film", "Two", narration=" ".join([NARRATION] * 8))
 
     def serve() -> httpx.Client:
         killables.append(Killable(folder, config))
@@ -204,8 +204,10 @@ def test_a_render_outlives_its_servers_and_resumes(
 
     assert [e.id for e in rest] == list(range(more[-1].id + 1, rest[-1].id + 1))
     names = [e.event for e in rest]
-    assert names[:2] == ["resumed", "started"] and names[-1] == "finished", names
-    assert rest[0].data["attempt"] == 2
+    resumed = names.index("resumed")  # a record or two may have come before the kill landed
+    assert set(names[:resumed]) <= {"progress"}, names
+    assert names[resumed : resumed + 2] == ["resumed", "started"] and names[-1] == "finished"
+    assert rest[resumed].data["attempt"] == 2
     again = [e for e in rest if e.event == "scene"]
     assert [(e.data["position"], e.data["cached"]) for e in again] == [(1, True), (2, False)]
     assert rest[-1].data["result"]["video"] == view["result"]["video"]

@@ -270,7 +270,12 @@ def _run(config: str, job_id: int) -> int:
     log = RunLog(Path(job.log_path))
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        log.write("stopped", message="stopped before it finished; start it again to resume")
+        # No lock here: the signal may come while this thread holds the log's. One write of
+        # one line to a file opened for appending does not mix with another.
+        record = {"event": "stopped", "time": time.time(),
+                  "message": "stopped before it finished; start it again to resume"}  # fmt: skip
+        fd = os.open(log.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        os.write(fd, (json.dumps(record) + "\n").encode("utf-8"))
         os._exit(143)  # at once: workers and ffmpeg got the same signal (one process group)
 
     signal.signal(signal.SIGTERM, stop)
