@@ -274,11 +274,12 @@ def test_nothing_to_render_is_refused_and_makes_no_job(
 
 
 @pytest.mark.slow
-def test_cancel_stops_the_job_process(
+def test_cancel_stops_the_job_process_and_the_next_job_starts(
     api: httpx.Client, server: RunningServer, new_slug: Callable[[], str]
 ) -> None:
-    slug = new_slug()
+    slug, other = new_slug(), new_slug()
     _small_project(api, slug, " ".join([NARRATION] * 4))
+    _small_project(api, other, "Waiting my turn.")
     started = api.post(f"/api/projects/{slug}/render", json={})
     assert started.status_code == 202, started.text
     url = started.headers["Location"]
@@ -286,18 +287,26 @@ def test_cancel_stops_the_job_process(
     ws = vidkit.open(server.config_path)
     try:
         read_events(api, f"{url}/events", lambda e: e.event == "started")
+        # The server runs one job at a time: another project's job waits its turn.
+        waiting = api.post(f"/api/projects/{other}/jobs", json={"kind": "speak"})
+        assert waiting.status_code == 202 and waiting.json()["status"] == "queued"
         pid = int(job_log(ws.catalogue.render_job(job_id)).last("started")["pid"])  # type: ignore[index]
         early = api.get(f"{url}/files/video.mp4")
         assert early.status_code == 404
         assert early.json()["detail"].endswith("its files are ready once it has finished")
-        other = new_slug()
-        _small_project(api, other)
         assert api.get(f"/api/projects/{other}/jobs/{job_id}").status_code == 404
         cancelled = api.post(f"{url}/cancel")
         assert cancelled.status_code == 200, cancelled.text
-    finally:
-        if api.get(url).json()["status"] in ("queued", "running"):
-            api.post(f"{url}/cancel")
+    except BaseException:
+        for job in (
+            api.get(f"/api/projects/{slug}/jobs").json()
+            + api.get(f"/api/projects/{other}/jobs").json()
+        ):
+            if job["status"] in ("queued", "running"):
+                api.post(f"{job['url']}/cancel")
+        raise
+    turn = read_events(api, waiting.json()["events_url"], ended)
+    assert [e.event for e in turn][:2] == ["queued", "started"] and turn[-1].event == "finished"
     view = cancelled.json()
     assert view["status"] == "cancelled" and "start it again to resume" in view["error"]
     _wait_gone(pid)  # the job's process and everything it started

@@ -13,7 +13,6 @@ The jobs keep running when the server stops; the next server picks them up.
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 from pathlib import Path
 from typing import Final
@@ -26,6 +25,7 @@ from vidkit.jobs import (
     cancel_job,
     launch_job,
     lock_held,
+    reap,
     recover,
     refresh,
     start_job,
@@ -52,7 +52,6 @@ class JobManager:
         self._lock = threading.RLock()
         self._active: dict[int, RenderJob] = {}
         self._logs: dict[int, JobLog] = {}
-        self._processes: dict[int, subprocess.Popen[bytes]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.recovered = threading.Event()
@@ -100,9 +99,7 @@ class JobManager:
     def tick(self) -> None:
         """One look at the jobs this server knows; starts queued ones when there is room."""
         with self._lock:
-            for job_id, process in list(self._processes.items()):
-                if process.poll() is not None:  # reaped: no zombie
-                    del self._processes[job_id]
+            reap()  # the job processes that ended: no zombies
             for job in list(self._active.values()):
                 if job.status == "running":
                     self._track(refresh(self.ws, job, resume=True, reader=self._logs.get(job.id)))
@@ -156,9 +153,7 @@ class JobManager:
             except VidkitError as exc:
                 log.error("job %d could not start: %s", job.id, exc)
                 process = None
-            if process is not None:
-                self._processes[job.id] = process
-            elif lock_held(Path(job.log_path).parent / LOCK_NAME):
+            if process is None and lock_held(Path(job.log_path).parent / LOCK_NAME):
                 continue  # its project is busy with a job started elsewhere (the studio)
             fresh = self.ws.catalogue.render_job(job.id)  # started, or it moved on
             self._track(fresh)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ __all__ = [
     "jobs_folder",
     "latest_run",
     "launch_job",
+    "reap",
     "recover",
     "refresh",
     "runs_folder",
@@ -57,6 +59,20 @@ _INTERRUPTED: Final = (
     "its process ended before the job finished (the machine restarted, or the process was "
     "killed) {times}; start it again to resume: the stages that finished are reused"
 )
+
+
+#: The job processes this process started and has not seen end yet (see :func:`reap`).
+_children: dict[int, subprocess.Popen[bytes]] = {}
+_children_lock = threading.Lock()
+
+
+def reap() -> None:
+    """Collect the job processes this process started that have ended, so none lingers as a
+    zombie (a long-running server calls this now and then)."""
+    with _children_lock:
+        for pid, process in list(_children.items()):
+            if process.poll() is not None:
+                del _children[pid]
 
 
 def jobs_folder(ws: Workspace, project_id: int) -> Path:
@@ -298,6 +314,8 @@ def launch_job(
                 job.id, status="failed", error=message, finished_at=_now()
             )
             raise VidkitError(message) from exc
+    with _children_lock:
+        _children[process.pid] = process
     with suppress(VidkitError):
         ws.catalogue.update_render_job(job.id, expect=("running",), pid=process.pid)
     log.info("job %d (%s of %s) started, attempt %d", job.id, job.kind, job.slug, attempt)
