@@ -339,6 +339,20 @@ def test_a_speak_job_gives_each_scene_audio(api: httpx.Client, new_slug: Callabl
     assert first not in [s["scene_id"] for s in view["result"]["scenes"]]
 
 
+def test_a_failing_job_says_why(api: httpx.Client, new_slug: Callable[[], str]) -> None:
+    slug = new_slug()
+    _small_project(api, slug, "")  # a scene with nothing to say
+    started = api.post(f"/api/projects/{slug}/render")
+    assert started.status_code == 202, started.text
+    events = read_events(api, started.json()["events_url"], ended)
+    failed = events[-1]
+    assert failed.event == "failed" and "has no narration yet" in failed.data["detail"]
+    assert "hint" in failed.data and "Traceback" not in failed.data["detail"]
+    view = api.get(started.headers["Location"]).json()
+    assert (view["status"], view["error"]) == ("failed", failed.data["detail"])
+    assert view["result"] is None and view["progress"]["words"] == "failed"
+
+
 def test_the_schema_describes_the_job_routes(api: httpx.Client) -> None:
     paths = api.get("/openapi.json").json()["paths"]
     render = paths["/api/projects/{slug}/render"]["post"]
