@@ -208,3 +208,11 @@ def test_bad_caption_edits_are_refused_with_the_field(api: httpx.Client, project
     long = api.put(f"{scene_url}/captions/1", json={"text": "x" * 501})
     assert long.status_code == 422
     assert api.get(scene_url).json()["caption_edits"] == []
+
+
+def test_stale_is_no_caption_number(api: httpx.Client, project: str) -> None:
+    scene = _add(api, project, "Orders", narration="We keep the orders in a table.")
+    url = f"/api/projects/{project}/scenes/{scene['id']}/captions/stale"
+    for method in ("GET", "PUT", "PATCH", "POST"):
+        assert api.request(method, url, json={"text": "x"}).status_code == 405, method
+    assert api.delete(url).status_code == 200

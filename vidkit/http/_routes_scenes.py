@@ -91,6 +91,14 @@ def scene_captions(slug: str, scene_id: SceneId, ws: WorkspaceDep) -> dict[str, 
     return {"scene_id": scene_id, **editing.scene_captions(ws, slug, scene_id).to_dict()}
 
 
+@router.api_route(
+    "/{scene_id}/captions/stale", methods=["GET", "PUT", "PATCH", "POST"], include_in_schema=False
+)
+def stale_other_methods() -> None:
+    """``stale`` is no caption number: the path takes DELETE only (405, not a 422 about it)."""
+    raise HTTPException(405)
+
+
 @router.put("/{scene_id}/captions/{number}", response_model=CaptionsOut)
 def edit_caption(
     slug: str,
