@@ -142,7 +142,7 @@ def test_a_render_outlives_its_servers_and_resumes(
     ws = vidkit.open(config)
     ws.create_project("film", "Film", **SMALL)  # type: ignore[arg-type]
     first = ws.add_scene("film", "One", narration=NARRATION)
-    # long enough (about 40 s of speech) that the kills below land while it is being made
+    # long enough (about 40 s of speech) that the kill below lands while it is being made
     ws.add_scene("film", "Two", narration=" ".join([NARRATION] * 8))
 
     def serve() -> httpx.Client:
@@ -167,13 +167,16 @@ def test_a_render_outlives_its_servers_and_resumes(
 
     try:
         # 1. The server is killed mid-render; the job's process goes on, and the next server
-        # follows it.
+        # follows it. The process is paused meanwhile (it keeps its lock), so however slow the
+        # machine is to start the next server, scene 2 is still to be made when it is up.
+        os.killpg(pid, signal.SIGSTOP)
         killables[-1].kill()
         with serve() as api:
             view = api.get(url).json()
             assert (view["status"], view["attempts"]) == ("running", 1), view
             assert view["last_event_id"] >= seen[-1].id
             assert view["progress"]["scenes"][0]["finished"] is True
+            os.killpg(pid, signal.SIGCONT)
             more = read_events(
                 api,
                 f"{url}/events",
