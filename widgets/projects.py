@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from vidkit import Workspace, editing
+from vidkit import Workspace, editing, jobs
 from vidkit.errors import VidkitError
 from vidkit.model import suggest_slug, validate_slug, validate_title
 from widgets.errors import ErrorBox, describe_error
@@ -136,6 +136,7 @@ class ProjectBrowser(w.VBox):  # type: ignore[misc]
 
     def delete(self, slug: str) -> None:
         with self.message.guard():
+            jobs.stop_project_jobs(self.ws, slug)  # a render of it must not go on
             self.ws.delete_project(slug)
             self.refresh()
             self.message.info(f"Deleted project {slug}.")

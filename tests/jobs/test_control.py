@@ -159,3 +159,19 @@ def test_progress_from_records() -> None:
     assert progress.to_dict()["scenes"][0]["words"] == "done (from the cache)"
     progress.add({"event": "finished"})
     assert progress.percent == 100 and progress.words == "finished"
+
+
+def test_a_running_job_is_stopped_before_its_project_is_deleted(ws: Workspace) -> None:
+    from vidkit.jobs import lock_held, stop_project_jobs
+
+    ws.add_scene("p", "One", narration=" ".join(["A loop repeats its body for every item."] * 6))
+    job = start_job(ws, "p")
+    deadline = time.monotonic() + 60
+    while (found := job_log(get_job(ws, job.id))).last("started") is None:
+        assert time.monotonic() < deadline, found.records
+        time.sleep(0.1)
+    (stopped,) = stop_project_jobs(ws, "p")
+    assert stopped.id == job.id and stopped.status == "cancelled"
+    assert not lock_held(found.lock_path)  # its process has ended: the lock goes with it
+    assert stop_project_jobs(ws, "p") == []  # nothing left to stop
+    ws.delete_project("p")

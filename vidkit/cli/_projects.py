@@ -159,6 +159,10 @@ def delete(ctx: typer.Context, slug: Slug, yes: YesFlag = False) -> None:
         yes=yes,
         action=f"delete project {slug}",
     )
+    from vidkit.jobs import stop_project_jobs
+
+    for job in stop_project_jobs(ws, slug):
+        typer.echo(f"stopped its {job.kind} job {job.id}")
     ws.delete_project(slug)
     typer.echo(f"deleted project {slug}")
 

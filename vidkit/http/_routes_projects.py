@@ -45,5 +45,10 @@ def update_project(slug: str, body: ProjectUpdate, ws: WorkspaceDep) -> dict[str
 
 @router.delete("/{slug}", status_code=204)
 def delete_project(slug: str, ws: WorkspaceDep) -> None:
-    """Delete the project with its scenes, assets and jobs, and the files nothing else uses."""
+    """Delete the project with its scenes, assets and jobs (a running one is cancelled first),
+    and the files nothing else uses."""
+    from vidkit.jobs import stop_project_jobs
+
+    ws.project(slug)  # 404 before anything is stopped
+    stop_project_jobs(ws, slug)
     ws.delete_project(slug)

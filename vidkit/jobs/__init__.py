@@ -16,7 +16,8 @@ the lock.
   whose process is gone without an outcome is started again with ``resume=True`` — the stages
   it finished come from the cache, so it goes on where it stopped — or marked ``interrupted``.
   :func:`recover` does that for every job, as a server does when it starts.
-- :func:`cancel_job` stops one (SIGTERM to its process group).
+- :func:`cancel_job` stops one (SIGTERM to its process group); :func:`stop_project_jobs`
+  stops every one of a project, before it is deleted.
 - :class:`JobProgress` sums a job's log into a share done, words and each scene's state;
   :data:`STAGE_WORDS` and :func:`doing` say a stage in words.
 - For the studio's render panel: :func:`start_render`, :func:`latest_run`, :func:`runs_folder`.
@@ -39,6 +40,7 @@ from vidkit.jobs._control import (
     runs_folder,
     start_job,
     start_render,
+    stop_project_jobs,
 )
 from vidkit.jobs._log import LOCK_NAME, TERMINAL, JobLog, append, lock_held
 from vidkit.jobs._progress import STAGE_WORDS, JobProgress, SceneProgress, doing, percent
@@ -71,4 +73,5 @@ __all__ = [
     "runs_folder",
     "start_job",
     "start_render",
+    "stop_project_jobs",
 ]

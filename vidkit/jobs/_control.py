@@ -35,6 +35,7 @@ __all__ = [
     "runs_folder",
     "start_job",
     "start_render",
+    "stop_project_jobs",
 ]
 
 log = logging.getLogger("vidkit.jobs")
@@ -426,6 +427,18 @@ def cancel_job(ws: Workspace, job_id: int, *, wait_s: float = STOP_WAIT_S) -> Re
             message = "cancelled; start it again to resume: the stages that finished are reused"
             return _end(ws, job, "cancelled", message)
         return _settle(ws, job, found.outcome)
+
+
+def stop_project_jobs(ws: Workspace, slug: str) -> list[RenderJob]:
+    """Cancel every job of project ``slug`` that has not ended (before the project is
+    deleted: a job's process would otherwise go on writing for a project that is gone)."""
+    stopped: list[RenderJob] = []
+    for job in ws.catalogue.render_jobs(slug, statuses=ACTIVE):
+        try:
+            stopped.append(cancel_job(ws, job.id))
+        except Conflict:  # it ended meanwhile
+            continue
+    return stopped
 
 
 # the studio's renders ---------------------------------------------------------------------------
