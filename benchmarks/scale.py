@@ -147,7 +147,9 @@ def pinned_cluster(workers: int) -> Any:
 
 def measure(folder: Path, executor: str, workers: int, args: argparse.Namespace) -> Run:
     ws = project(folder, args.scenes, args.size, not args.no_presenter)
-    text = ws.config.source.read_text() if ws.config.source else ""
+    source = ws.config.source
+    assert source is not None  # the config file written above
+    text = source.read_text()
     cluster, started_s = None, 0.0
     chosen = executor
     if args.pin and executor == "dask":
@@ -155,8 +157,8 @@ def measure(folder: Path, executor: str, workers: int, args: argparse.Namespace)
         cluster = pinned_cluster(workers)
         started_s = time.perf_counter() - began
         chosen = cluster.scheduler_address
-    ws.config.source.write_text(text + f'executor = "{chosen}"\nworkers = {workers}\n')
-    ws = Workspace(load_config(ws.config.source))
+    source.write_text(text + f'executor = "{chosen}"\nworkers = {workers}\n')
+    ws = Workspace(load_config(source))
     try:
         run = _render(ws, executor, workers)
     finally:
