@@ -354,6 +354,11 @@ def test_a_failing_job_says_why(api: httpx.Client, new_slug: Callable[[], str]) 
     view = api.get(started.headers["Location"]).json()
     assert (view["status"], view["error"]) == ("failed", failed.data["detail"])
     assert view["result"] is None and view["progress"]["words"] == "failed"
+    # a client that has every event of a job that ended gets none, and the stream ends at once
+    headers = {"Last-Event-ID": str(failed.id)}
+    with api.stream("GET", started.json()["events_url"], headers=headers, timeout=10) as response:
+        rest = [line for line in response.iter_lines() if line.startswith(("id:", "data:"))]
+    assert rest == []
 
 
 def test_the_schema_describes_the_job_routes(api: httpx.Client) -> None:

@@ -195,6 +195,10 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
 
 def test_a_stopped_render_resumes_with_the_finished_scene(tmp_path: Path, scheduler: str) -> None:
     ws = _workspace(tmp_path, scheduler, avatar=False)
+    # The last scene is long (about 30 s of speech): it is still being made when a short one
+    # is composed and the render stops, however slowly the progress reaches the coordinator.
+    last = ws.scenes("tiny")[-1]
+    ws.update_scene("tiny", last.id, narration=" ".join(["That is all for today."] * 20))
 
     class Stop(Exception):
         pass

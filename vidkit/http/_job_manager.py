@@ -77,13 +77,21 @@ class JobManager:
     def _loop(self) -> None:
         try:
             self.recover()
+        except VidkitError as exc:  # a locked or damaged catalogue: the requests say so too
+            log.warning("could not bring the jobs up to date: %s", exc)
         except Exception:
             log.exception("could not bring the jobs up to date")
         finally:
             self.recovered.set()
+        problem: str | None = None
         while not self._stop.wait(self.every_s):
             try:
                 self.tick()
+                problem = None
+            except VidkitError as exc:  # said once, not on every look
+                if str(exc) != problem:
+                    log.warning("checking the jobs failed: %s", exc)
+                problem = str(exc)
             except Exception:
                 log.exception("checking the jobs failed")
 

@@ -290,6 +290,8 @@ async def _stream(request: Request, job: RenderJob, slug: str, after: int) -> As
         for record in new:
             progress.add(record)
             if int(record.get("seq", 0)) <= after:
+                if record.get("event") in TERMINAL:
+                    return  # the client has every event of a job that has ended
                 continue
             if record.get("event") == "finished":
                 fresh = await anyio.to_thread.run_sync(partial(manager.get, job.id))
