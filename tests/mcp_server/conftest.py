@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
 from tests.conftest import write_config
@@ -23,6 +25,26 @@ def vidkit_command() -> tuple[str, list[str]]:
     if script.is_file():
         return str(script), []
     return sys.executable, ["-m", "vidkit.cli"]
+
+
+def run_client(main: Callable[[], Awaitable[object]], timeout_s: float = 600) -> None:
+    """``anyio.run(main)`` on a thread of its own: the browser tests' session-wide Playwright
+    may hold this worker's main thread with a running event loop, where another cannot run.
+    An exception in ``main`` is raised here."""
+    failed: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            anyio.run(main)
+        except BaseException as exc:  # handed to the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=body, name="mcp-client")
+    thread.start()
+    thread.join(timeout_s)
+    assert not thread.is_alive(), f"the MCP client did not finish in {timeout_s:.0f} s"
+    if failed:
+        raise failed[0]
 
 
 def mcp_config(folder: Path, extra: str = "") -> Path:

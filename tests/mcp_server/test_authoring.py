@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import anyio
 import pytest
 
 from tests.backends.llm.servers import ChatServer
 from tests.cli.test_author import ENV, KEY, answer
-from tests.mcp_server.conftest import connected, mcp_config
+from tests.mcp_server.conftest import connected, mcp_config, run_client
 from tests.mcp_server.test_stdio import data, refused
 
 pytestmark = pytest.mark.slow
@@ -56,7 +55,7 @@ def test_write_plan_and_revise(server: ChatServer, tmp_path: Path) -> None:
             assert revised["scene"]["narration"] == "Shorter."
             assert revised["before"] == "Loops build lists."
 
-    anyio.run(session_run)
+    run_client(session_run)
     assert [r.body["model"] for r in server.requests] == ["gpt-test"] * 3
 
 
@@ -72,4 +71,4 @@ def test_an_llm_without_its_key_is_a_tool_error(tmp_path: Path) -> None:
             )  # fmt: skip
             assert error["type"] == "ConfigError"
 
-    anyio.run(session_run)
+    run_client(session_run)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import anyio
 import httpx
 import httpx2
 import pytest
@@ -20,7 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from tests.cli.conftest import cli_env
 from tests.http.support import free_port
-from tests.mcp_server.conftest import mcp_config, vidkit_command
+from tests.mcp_server.conftest import mcp_config, run_client, vidkit_command
 from tests.mcp_server.test_stdio import data
 
 pytestmark = pytest.mark.slow
@@ -101,7 +100,7 @@ def test_http_needs_the_token_and_refuses_other_sites(tmp_path: Path) -> None:
                 listed = data(await mcp.call_tool("list_projects", {}))
                 assert [p["slug"] for p in listed["projects"]] == ["web"]
 
-        anyio.run(session_run)
+        run_client(session_run)
 
 
 def test_loopback_needs_no_token_and_elsewhere_says_how_to_set_one(tmp_path: Path) -> None:

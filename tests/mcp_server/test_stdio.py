@@ -14,7 +14,7 @@ from mcp import ClientSession
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextResourceContents
 
-from tests.mcp_server.conftest import connected, mcp_config, server_log
+from tests.mcp_server.conftest import connected, mcp_config, run_client, server_log
 
 TOOLS = {
     "list_projects", "show_project", "create_project", "add_scene", "edit_scene",
@@ -140,7 +140,7 @@ def test_create_add_render_and_check_through_the_sdk_client(tmp_path: Path) -> N
             again = data(await mcp.call_tool("render", {"slug": "tiny"}))
             assert all(s["cached"] for s in again["scenes"]), "nothing changed: all cached"
 
-    anyio.run(session_run)
+    run_client(session_run)
     assert "Traceback" not in server_log(config)
 
 
@@ -199,5 +199,5 @@ def test_mistakes_are_tool_errors_in_words(tmp_path: Path) -> None:
                 await mcp.read_resource("vidkit://projects/empty/scenes/first/transcript")
             assert await read_json(mcp, "vidkit://projects/empty/scenes") == []
 
-    anyio.run(session_run)
+    run_client(session_run)
     assert "Traceback" not in server_log(config)
