@@ -167,12 +167,15 @@ def serve(
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """Bind the listening socket ourselves, so a busy port is an error, not ``sys.exit``."""
+    """Bind the listening socket ourselves, so a busy port is an error, not ``sys.exit``. It
+    listens at once: a client that connects as soon as the server says where it is waits in
+    the backlog until the server accepts, instead of being refused."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
         raise ConfigError(
