@@ -107,14 +107,25 @@ def test_idle_silences_are_cut_to_the_kept_pause_and_typing_is_sped_up(session: 
             plays = cuts.ms(fast.out_frames)
             assert fast.speed == config.max_speed or abs(plays - config.typing_min_ms) <= 40
             assert kept < (end - start) - 1000, "typing without talking is sped up"
+            # The typing itself is never cut (an idle stretch after it, when the browser typed
+            # faster than the pause lasted, may be). Its edges are found from packet sizes,
+            # to a frame or so.
+            typed_here = [(max(a, start), min(b, end)) for a, b in typing if a < end and start < b]
             assert not any(
-                s.action == "cut" and cuts.ms(s.start) < end and start < cuts.ms(s.end)
+                s.action == "cut"
+                and cuts.ms(s.start) < b - _EDGE_MS
+                and a + _EDGE_MS < cuts.ms(s.end)
                 for s in cuts.spans
-            ), "and never cut"
+                for a, b in typed_here
+            ), "and the typing is never cut"
         elif end - start > config.min_silence_ms:
             # Down to the kept pause, plus what the VAD and the word margins hold on to.
             assert kept <= config.keep_pause_ms + 2 * config.word_margin_ms + 250, (start, kept)
     assert session.report.after_ms < session.report.before_ms - 2500
+
+
+#: How far a cut may reach into typing found from packet sizes (a frame or so).
+_EDGE_MS = 100
 
 
 def _kept_ms(cuts: CutList, start: int, end: int) -> float:
