@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -142,25 +143,30 @@ def serve(
         read_token(config.server, host=bind_host)  # fail with the how-to before building
     app = create_app(config, require_token=needs_token)
 
+    token_said = f"from ${config.server.token_env} required" if needs_token else "not required"
+    run_on(
+        app, bind_host, bind_port, configure_logging=configure_logging,
+        say=lambda where: f"vidkit API on {where} (docs at /docs; bearer token {token_said})",
+    )  # fmt: skip
+
+
+def run_on(
+    app: Any, host: str, port: int, *, configure_logging: bool, say: Callable[[str], str]
+) -> None:
+    """Serve ``app`` with uvicorn on ``host``:``port`` (0: any free port) until interrupted;
+    once it listens, log ``say("http://host:port")``."""
     import uvicorn
 
-    sock = _listen(bind_host, bind_port)
+    sock = _listen(host, port)
     try:
         server = uvicorn.Server(
             uvicorn.Config(
-                app,
-                host=bind_host,
-                port=bind_port,
+                app, host=host, port=port,
                 log_config=_log_config() if configure_logging else None,
             )
-        )
-        shown = f"[{bind_host}]" if ":" in bind_host else bind_host
-        log.info(
-            "vidkit API on http://%s:%d (docs at /docs; bearer token %s)",
-            shown,
-            sock.getsockname()[1],
-            f"from ${config.server.token_env} required" if needs_token else "not required",
-        )
+        )  # fmt: skip
+        shown = f"[{host}]" if ":" in host else host
+        log.info("%s", say(f"http://{shown}:{sock.getsockname()[1]}"))
         server.run(sockets=[sock])
     finally:
         sock.close()

@@ -50,7 +50,7 @@ def serve_guarded(
     serves the API: ``host`` defaults to ``[server] host``, ``port`` to ``[server] port``
     (0: any free port); off loopback, or with ``require_token``, the bearer token from
     ``[server] token_env`` is required. The log line names ``name`` and the URL of ``path``."""
-    from vidkit.http._app import _listen, _log_config
+    from vidkit.http._app import run_on
 
     bind_host = config.server.host if host is None else host
     bind_port = config.server.port if port is None else port
@@ -62,27 +62,8 @@ def serve_guarded(
     token = read_token(config.server, host=bind_host) if needs_token else None
     wrapped = guarded(app, config.server, token=token)
 
-    import uvicorn
-
-    sock = _listen(bind_host, bind_port)
-    try:
-        server = uvicorn.Server(
-            uvicorn.Config(
-                wrapped,
-                host=bind_host,
-                port=bind_port,
-                log_config=_log_config() if configure_logging else None,
-            )
-        )
-        shown = f"[{bind_host}]" if ":" in bind_host else bind_host
-        log.info(
-            "%s on http://%s:%d%s (bearer token %s)",
-            name,
-            shown,
-            sock.getsockname()[1],
-            path,
-            f"from ${config.server.token_env} required" if needs_token else "not required",
-        )
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
+    token_said = f"from ${config.server.token_env} required" if needs_token else "not required"
+    run_on(
+        wrapped, bind_host, bind_port, configure_logging=configure_logging,
+        say=lambda where: f"{name} on {where}{path} (bearer token {token_said})",
+    )  # fmt: skip
