@@ -33,7 +33,8 @@ from vidkit.config import QcConfig, load_config  # noqa: E402
 from vidkit.media import ffmpeg_exe  # noqa: E402
 from vidkit.model import Layout  # noqa: E402
 from vidkit.qc import SceneFacts, check_scene  # noqa: E402
-from vidkit.render.captions import CaptionCue, captions_from_timings, to_ass  # noqa: E402
+from vidkit.render.caption_files import to_ass  # noqa: E402
+from vidkit.render.captions import CaptionCue, captions_from_timings  # noqa: E402
 from vidkit.render.compose import compose  # noqa: E402
 from vidkit.timeline import (  # noqa: E402
     AudioLayer,

@@ -41,7 +41,8 @@ sys.path.insert(0, str(REPO))
 
 from vidkit.media import ffmpeg_exe  # noqa: E402
 from vidkit.model import Layout  # noqa: E402
-from vidkit.render.captions import CaptionCue, to_ass  # noqa: E402
+from vidkit.render.caption_files import to_ass  # noqa: E402
+from vidkit.render.captions import CaptionCue  # noqa: E402
 from vidkit.render.compose import compose, font_path  # noqa: E402
 from vidkit.timeline import (  # noqa: E402
     AudioLayer,

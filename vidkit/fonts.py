@@ -11,8 +11,8 @@ that ``pip install`` puts in the environment (nothing is downloaded at run time)
 
 :func:`runs` splits a line into runs of one face each. The preview (Pillow, in
 :mod:`vidkit.render.overlay`) draws each run in its face, and the render asks libass for the same
-face by name (``{\\fn…}`` in the ASS file :func:`vidkit.render.captions.to_ass` writes), so both
-show the same glyphs whatever fonts the system has. libass finds the files in
+face by name (``{\\fn…}`` in the ASS file :func:`vidkit.render.caption_files.to_ass`
+writes), so both show the same glyphs whatever fonts the system has. libass finds the files in
 :func:`fonts_dir` (ffmpeg's ``fontsdir=``): its own fallback only searches system fonts.
 """
 

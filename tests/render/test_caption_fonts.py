@@ -15,7 +15,8 @@ import pytest
 from tests.render.test_overlay import ffmpeg_draws, grey_frame
 from vidkit import fonts
 from vidkit.media import ffmpeg_exe
-from vidkit.render.captions import CaptionCue, to_ass
+from vidkit.render.caption_files import to_ass
+from vidkit.render.captions import CaptionCue
 from vidkit.render.compose import compose
 from vidkit.render.overlay import caption_patch, card_patch, over
 from vidkit.render.preview import Previewer

@@ -12,16 +12,8 @@ import numpy as np
 import pytest
 
 from vidkit.media import ffmpeg_exe
-from vidkit.render.captions import (
-    AssStyle,
-    CaptionCue,
-    captions_from_timings,
-    offset_cues,
-    to_ass,
-    to_frames,
-    to_srt,
-    to_vtt,
-)
+from vidkit.render.caption_files import AssStyle, to_ass, to_srt, to_vtt
+from vidkit.render.captions import CaptionCue, captions_from_timings, offset_cues, to_frames
 from vidkit.timing import Timings, WordTiming
 
 NARRATION = (

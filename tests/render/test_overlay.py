@@ -11,7 +11,8 @@ import pytest
 
 from tests.render.test_fit import run_ffmpeg
 from vidkit.errors import InvalidInput
-from vidkit.render.captions import AssStyle, CaptionCue, to_ass
+from vidkit.render.caption_files import AssStyle, to_ass
+from vidkit.render.captions import CaptionCue
 from vidkit.render.overlay import (
     FONT_BOLD,
     FONT_REGULAR,

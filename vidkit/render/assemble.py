@@ -52,7 +52,8 @@ from vidkit.render._soundtrack import (
     plan_record,
     reusable_plan,
 )
-from vidkit.render.captions import CaptionCue, offset_cues, to_srt, to_vtt
+from vidkit.render.caption_files import to_srt, to_vtt
+from vidkit.render.captions import CaptionCue, offset_cues
 from vidkit.render.chapters import (
     Chapter,
     chapters_from_scenes,

@@ -10,7 +10,7 @@ data folder (``matplotlib.get_data_path()/fonts/ttf``), with Noto Sans CJK JP an
 the characters it lacks, run by run (:mod:`vidkit.fonts`; libass is asked for the same faces):
 
 Captions (one cue at a time, bottom centre, burned in)
-    exactly what :func:`vidkit.render.captions.to_ass` asks libass for, in its
+    exactly what :func:`vidkit.render.caption_files.to_ass` asks libass for, in its
     :class:`~vidkit.render.captions.AssStyle` (defaults: DejaVu Sans, white): ASS ``Fontsize``
     ``size = round(0.05 * H)``, which is one line's height (ascender + descender: the em is
     ``size / 1.164`` for DejaVu Sans); lines as the cue breaks them (never wrapped), ``size``
@@ -46,7 +46,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from vidkit.errors import InvalidInput
 from vidkit.fonts import Face, dejavu_file, faces, runs, vertical_metrics
-from vidkit.render.captions import AssStyle
+from vidkit.render.caption_files import AssStyle
 
 __all__ = [
     "CARD_BAND",
@@ -172,7 +172,7 @@ def _runs(
 
 def caption_lines(text: str) -> list[str]:
     """The lines a caption shows: its own line breaks, spaces collapsed, blank lines dropped
-    (as :func:`vidkit.render.captions.to_ass` writes them; nothing is wrapped)."""
+    (as :func:`vidkit.render.caption_files.to_ass` writes them; nothing is wrapped)."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return [line for line in lines if line]
 
@@ -181,7 +181,7 @@ def caption_patch(
     text: str, width: int, height: int, style: AssStyle | None = None
 ) -> Patch | None:
     """The burned-in caption ``text`` for a ``width`` x ``height`` frame, drawn as libass draws
-    the file :func:`vidkit.render.captions.to_ass` writes in ``style``; None if blank.
+    the file :func:`vidkit.render.caption_files.to_ass` writes in ``style``; None if blank.
     Characters DejaVu lacks are drawn in the fallback face that has them (see
     :mod:`vidkit.fonts`), on the line's baseline, as libass is asked to."""
     style = style or AssStyle()

@@ -152,7 +152,8 @@ def _render(
     out = folder / "scene.mp4"
     ass = None
     if timeline.captions.burn_in and cues:
-        from vidkit.render.captions import CaptionCue, to_ass
+        from vidkit.render.caption_files import to_ass
+        from vidkit.render.captions import CaptionCue
 
         ass = folder / "captions.ass"
         ass.write_text(
